@@ -1,0 +1,183 @@
+// Package callback is the actor that delivers delivery reports to customers
+// from the durable outbox: it reads due entries, POSTs them with bounded
+// concurrency, and records success or the next attempt. Delivery is at least
+// once; every entry keeps its id across retries so customers can dedupe.
+package callback
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+
+	"smsgw/actors/metrics"
+	"smsgw/persistence"
+)
+
+// Wake asks for an outbox read now (a message just became final).
+type Wake struct{}
+
+// Poster sends one callback; Gone errors stop retrying.
+type Poster interface {
+	Post(ctx context.Context, url, eventID string, body []byte) error
+}
+
+// Config tunes the deliverer.
+type Config struct {
+	Concurrency int                            // parallel POSTs (default 64)
+	Batch       int                            // outbox entries per read (default 1000)
+	Poll        time.Duration                  // idle read interval (default 1s)
+	Backoff     func(attempt int) time.Duration // delay before attempt+1
+	Gone        func(error) bool               // true: the customer refused for good (HTTP 410)
+	Body        func(persistence.Callback) ([]byte, error)
+}
+
+// Deps are the deliverer's collaborators.
+type Deps struct {
+	Store   persistence.Store
+	Poster  Poster
+	Metrics *metrics.Set
+	Log     zerolog.Logger
+}
+
+type due struct {
+	list []persistence.Callback
+	err  error
+}
+
+type sent struct{ id string }
+
+type poll struct{}
+
+// Props builds the callback actor.
+func Props(cfg Config, deps Deps) *actor.Props {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 64
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 1000
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &callbackActor{cfg: cfg, deps: deps, inflight: map[string]bool{}, finished: map[string]bool{}}
+	})
+}
+
+type callbackActor struct {
+	cfg      Config
+	deps     Deps
+	ctx      context.Context
+	cancel   context.CancelFunc
+	sem      chan struct{}
+	inflight map[string]bool
+	// finished holds entries completed while a read was running: that read
+	// may have seen them before their commit and must not send them again.
+	finished map[string]bool
+	reading  bool // an outbox read is running
+	again    bool // a wake came during the read
+}
+
+func (c *callbackActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+		c.sem = make(chan struct{}, c.cfg.Concurrency)
+		c.read(ctx)
+		c.tick(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		c.cancel()
+	case *Wake:
+		c.read(ctx)
+	case *poll:
+		c.read(ctx)
+		c.tick(ctx)
+	case *due:
+		c.reading = false
+		if m.err != nil {
+			c.deps.Log.Error().Err(m.err).Msg("outbox read failed")
+		}
+		for _, cb := range m.list {
+			if !c.inflight[cb.ID] && !c.finished[cb.ID] {
+				c.inflight[cb.ID] = true
+				c.send(ctx, cb)
+			}
+		}
+		clear(c.finished)
+		c.readAgain(ctx)
+	case *sent:
+		delete(c.inflight, m.id)
+		if c.reading {
+			c.finished[m.id] = true
+		}
+		c.readAgain(ctx)
+	}
+}
+
+func (c *callbackActor) tick(ctx actor.Context) {
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	time.AfterFunc(c.cfg.Poll, func() { root.Send(self, &poll{}) })
+}
+
+// readAgain serves a wake that came while reading or saturated, once half
+// the batch is free.
+func (c *callbackActor) readAgain(ctx actor.Context) {
+	if c.again && !c.reading && len(c.inflight) <= c.cfg.Batch/2 {
+		c.again = false
+		c.read(ctx)
+	}
+}
+
+// read fetches due entries unless a read runs or the deliverer is saturated;
+// a wake meanwhile is remembered and served after.
+func (c *callbackActor) read(ctx actor.Context) {
+	if c.reading || len(c.inflight) >= c.cfg.Batch {
+		c.again = true
+		return
+	}
+	c.reading = true
+	self, root, store, bctx, n := ctx.Self(), ctx.ActorSystem().Root, c.deps.Store, c.ctx, c.cfg.Batch
+	go func() {
+		list, err := store.DueCallbacks(bctx, time.Now(), n)
+		root.Send(self, &due{list: list, err: err})
+	}()
+}
+
+// send POSTs one entry off the mailbox and records the outcome durably.
+func (c *callbackActor) send(ctx actor.Context, cb persistence.Callback) {
+	self, root, cfg, deps, bctx, sem := ctx.Self(), ctx.ActorSystem().Root, c.cfg, c.deps, c.ctx, c.sem
+	go func() {
+		defer root.Send(self, &sent{id: cb.ID})
+		select {
+		case sem <- struct{}{}:
+		case <-bctx.Done():
+			return
+		}
+		defer func() { <-sem }()
+		var op persistence.Op = persistence.CallbackDone{ID: cb.ID}
+		result := "ok"
+		body, err := cfg.Body(cb)
+		if err == nil {
+			err = deps.Poster.Post(bctx, cb.URL, cb.ID, body)
+		}
+		switch {
+		case err == nil:
+		case cfg.Gone != nil && cfg.Gone(err):
+			result = "gone"
+			deps.Log.Warn().Str("callback_id", cb.ID).Str("customer", cb.CustomerID).Err(err).Msg("callback refused for good; dropped")
+		default:
+			result = "retry"
+			next := time.Now().Add(cfg.Backoff(cb.Attempts))
+			op = persistence.CallbackRetry{ID: cb.ID, NextAt: next, LastError: err.Error()}
+			deps.Log.Debug().Str("callback_id", cb.ID).Str("customer", cb.CustomerID).Int("attempt", cb.Attempts+1).Time("next_at", next).Err(err).Msg("callback failed")
+		}
+		deps.Metrics.Callbacks.WithLabelValues(result).Inc()
+		if _, werr := deps.Store.Write(bctx, op); werr != nil && !errors.Is(werr, context.Canceled) {
+			// The entry stays due and is sent again: at least once.
+			deps.Log.Error().Err(werr).Str("callback_id", cb.ID).Msg("outbox update failed")
+		}
+	}()
+}

@@ -1,0 +1,176 @@
+package cluster
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/rs/zerolog"
+
+	"smsgw/actors/bind"
+	"smsgw/actors/callback"
+	"smsgw/actors/conf"
+	"smsgw/actors/customer"
+	"smsgw/actors/gateway"
+	"smsgw/actors/metrics"
+	"smsgw/actors/operator"
+	"smsgw/actors/router"
+	"smsgw/persistence"
+	"smsgw/persistence/open"
+	"smsgw/supervisors"
+	"smsgw/transports/http/api"
+	"smsgw/transports/http/webhook"
+	"smsgw/transports/smpp"
+)
+
+// Options start a node.
+type Options struct {
+	Config *conf.Config
+	Log    zerolog.Logger
+	// Dial replaces the SMPP dialer (tests); nil = real sessions.
+	Dial bind.Dialer
+}
+
+// Node is one running gateway.
+type Node struct {
+	log      zerolog.Logger
+	store    persistence.Store
+	system   *actor.ActorSystem
+	tree     *supervisors.Tree
+	server   *http.Server
+	listener net.Listener
+	served   chan error
+	// Recovered is the number of parts found unsubmitted in the store at start.
+	Recovered int
+}
+
+// Start opens the store, starts the supervision tree, recovers unfinished
+// work and listens for HTTP.
+func Start(ctx context.Context, o Options) (*Node, error) {
+	cfg, log := o.Config, o.Log
+	store, err := open.Open(ctx, cfg.Store.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	n := &Node{log: log, store: store, served: make(chan error, 1)}
+	if err := n.start(ctx, o); err != nil {
+		n.Shutdown(context.Background())
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) start(ctx context.Context, o Options) error {
+	cfg, log := o.Config, o.Log
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
+	mx := metrics.New(reg)
+
+	// protoactor logs through slog; route it into zerolog, warnings and up.
+	actorLog := log.With().Str("lib", "protoactor").Logger().Level(zerolog.WarnLevel)
+	n.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(zerolog.NewSlogHandler(actorLog))
+	}))
+
+	spec := supervisors.Spec{
+		Loads:        map[string]*operator.Load{},
+		OperatorDeps: operator.Deps{Store: n.store, Metrics: mx, Log: log, Dial: o.Dial},
+		CustomerDeps: customer.Deps{Store: n.store, Metrics: mx, Log: log},
+		Callback: callback.Config{Backoff: webhook.Backoff, Gone: webhook.Gone,
+			Body: func(cb persistence.Callback) ([]byte, error) { return webhook.MarshalDR(drOf(cb)) }},
+		CallbackDeps: callback.Deps{Store: n.store, Poster: webhook.New(webhook.Options{}), Metrics: mx, Log: log},
+		Log:          log,
+	}
+	var routes []router.Route
+	for _, r := range cfg.Routes {
+		routes = append(routes, router.Route{Prefix: r.Prefix, Operators: r.Operators})
+	}
+	gwCfg := gateway.Config{Routes: router.New(routes), Loads: spec.Loads}
+	for _, op := range cfg.Operators {
+		oc, err := operatorConfig(op)
+		if err != nil {
+			return err
+		}
+		spec.Operators = append(spec.Operators, oc)
+		spec.Loads[op.ID] = operator.NewLoad(oc.QueueSize)
+	}
+	for _, c := range cfg.Customers {
+		spec.Customers = append(spec.Customers, customer.Config{ID: c.ID, TPS: c.TPS, Senders: c.Senders})
+		gc := gateway.Customer{ID: c.ID, MaxParts: c.MaxParts, CallbackURL: c.CallbackURL}
+		for _, k := range c.APIKeys {
+			gc.APIKeys = append(gc.APIKeys, string(k))
+		}
+		gwCfg.Customers = append(gwCfg.Customers, gc)
+	}
+	var err error
+	if n.tree, err = supervisors.Start(n.system, spec); err != nil {
+		return err
+	}
+	gw := gateway.New(n.system, n.store, mx, log, gwCfg)
+	if n.Recovered, err = gw.Recover(ctx); err != nil {
+		return err
+	}
+	if n.Recovered > 0 {
+		log.Info().Int("parts", n.Recovered).Msg("recovered unsubmitted parts from the store")
+	}
+	n.listener, err = net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)
+	}
+	n.server = &http.Server{Handler: api.New(gw, reg, log, api.Options{}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { n.served <- n.server.Serve(n.listener) }()
+	log.Info().Str("http", n.listener.Addr().String()).Int("operators", len(spec.Operators)).Int("customers", len(spec.Customers)).Msg("smsgw started")
+	return nil
+}
+
+func operatorConfig(op conf.Operator) (operator.Config, error) {
+	mode, err := smpp.ParseMode(op.Bind)
+	if err != nil {
+		return operator.Config{}, fmt.Errorf("operator %s: %w", op.ID, err)
+	}
+	bc := smpp.Config{Address: op.Address, SystemID: op.SystemID, Password: string(op.Password), SystemType: op.SystemType,
+		Mode: mode, BindTimeout: op.BindTimeout, EnquireLink: op.EnquireLink, ResponseTimeout: op.ResponseTimeout,
+		Window: op.Window}
+	if op.TLS {
+		host, _, _ := net.SplitHostPort(op.Address)
+		bc.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	for _, p := range []struct {
+		dst *byte
+		src *uint8
+	}{{&bc.SourceTON, op.SourceTON}, {&bc.SourceNPI, op.SourceNPI}, {&bc.DestTON, op.DestTON}, {&bc.DestNPI, op.DestNPI}} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	return operator.Config{ID: op.ID, Binds: op.Binds, Bind: bc, TPS: op.TPS, QueueSize: op.QueueSize}, nil
+}
+
+// HTTPAddr is the address the customer API listens on.
+func (n *Node) HTTPAddr() string { return n.listener.Addr().String() }
+
+// Shutdown drains: stop taking requests, stop the tree (binds unbind), close
+// the store.
+func (n *Node) Shutdown(ctx context.Context) error {
+	var errs []error
+	if n.server != nil {
+		errs = append(errs, n.server.Shutdown(ctx))
+	}
+	if n.tree != nil {
+		n.tree.Stop()
+	}
+	if n.system != nil {
+		n.system.Shutdown()
+	}
+	errs = append(errs, n.store.Close())
+	n.log.Info().Msg("smsgw stopped")
+	return errors.Join(errs...)
+}
