@@ -84,7 +84,7 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		Loads:        map[string]*operator.Load{},
 		OperatorDeps: operator.Deps{Store: n.store, Metrics: mx, Log: log, Dial: o.Dial},
 		CustomerDeps: customer.Deps{Store: n.store, Metrics: mx, Log: log},
-		Callback: callback.Config{Backoff: webhook.Backoff, Gone: webhook.Gone,
+		Callback: callback.Config{Backoff: webhook.Backoff, Gone: func(err error) bool { return !webhook.Retryable(err) },
 			Body: func(cb persistence.Callback) ([]byte, error) { return webhook.MarshalDR(drOf(cb)) }},
 		CallbackDeps: callback.Deps{Store: n.store, Poster: webhook.New(webhook.Options{}), Metrics: mx, Log: log},
 		Log:          log,
@@ -151,7 +151,8 @@ func operatorConfig(op conf.Operator) (operator.Config, error) {
 			*p.dst = *p.src
 		}
 	}
-	return operator.Config{ID: op.ID, Binds: op.Binds, Bind: bc, TPS: op.TPS, QueueSize: op.QueueSize}, nil
+	return operator.Config{ID: op.ID, Binds: op.Binds, Bind: bc, TPS: op.TPS, QueueSize: op.QueueSize,
+		ReceiptIDFormat: op.ReceiptIDFormat}, nil
 }
 
 // HTTPAddr is the address the customer API listens on.
@@ -173,4 +174,16 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	errs = append(errs, n.store.Close())
 	n.log.Info().Msg("smsgw stopped")
 	return errors.Join(errs...)
+}
+
+// drOf is the customer's view of a final message.
+func drOf(cb persistence.Callback) webhook.DR {
+	m := cb.View.Message
+	dr := webhook.DR{EventID: cb.ID, MessageID: m.ID, ClientRef: m.ClientRef, Status: string(m.Status),
+		To: m.To, From: m.From, At: m.UpdatedAt}
+	for _, p := range cb.View.Parts {
+		dr.Parts = append(dr.Parts, webhook.DRPart{Index: p.Index, Status: string(p.Status), Operator: p.Operator,
+			OperatorMessageID: p.OperatorID, Error: p.Error})
+	}
+	return dr
 }

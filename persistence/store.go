@@ -79,23 +79,23 @@ type Message struct {
 
 // Part is one submit_sm of a message.
 type Part struct {
-	MessageID    string
-	Index        int  // 0-based
-	DataCoding   byte // as sent in submit_sm
-	ESMClass     byte // 0x40 when Payload starts with a UDH
-	Payload      []byte
-	Status       Status
-	Operator     string // operator id the part was last sent to
-	OperatorID   string // the operator's message id from submit_sm_resp, as received
-	Error        string // last error, e.g. "ESME_RSUBMITFAIL" or "stat:UNDELIV err:001"
-	UpdatedAt    time.Time
+	MessageID  string
+	Index      int  // 0-based
+	DataCoding byte // as sent in submit_sm
+	ESMClass   byte // 0x40 when Payload starts with a UDH
+	Payload    []byte
+	Status     Status
+	Operator   string // operator id the part was last sent to
+	OperatorID string // the operator's message id from submit_sm_resp, as received
+	Error      string // last error, e.g. "ESME_RSUBMITFAIL" or "stat:UNDELIV err:001"
+	UpdatedAt  time.Time
 }
 
 // Event is one state transition, as stored (one row per transition).
 type Event struct {
 	ID        string
 	MessageID string
-	Part      int // -1 for message-level events
+	Part      int    // -1 for message-level events
 	Type      string // mt_accepted, mt_queued, mt_submitted, dr_received, mt_delivered, ...
 	Status    Status
 	Detail    string
@@ -188,6 +188,9 @@ type Result struct {
 	Matched   bool
 	MessageID string
 	Part      int
+	// SetPartStatus: AppliedDR when a DR buffered for the recorded operator
+	// id moved the part in the same write (its event is dr_received).
+	AppliedDR bool
 	// SetPartStatus, MatchDR: the message's derived status after the write,
 	// and whether this write made it final.
 	MessageStatus Status

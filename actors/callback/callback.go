@@ -26,11 +26,11 @@ type Poster interface {
 
 // Config tunes the deliverer.
 type Config struct {
-	Concurrency int                            // parallel POSTs (default 64)
-	Batch       int                            // outbox entries per read (default 1000)
-	Poll        time.Duration                  // idle read interval (default 1s)
+	Concurrency int                             // parallel POSTs (default 64)
+	Batch       int                             // outbox entries per read (default 1000)
+	Poll        time.Duration                   // idle read interval (default 1s)
 	Backoff     func(attempt int) time.Duration // delay before attempt+1
-	Gone        func(error) bool               // true: the customer refused for good (HTTP 410)
+	Gone        func(error) bool                // true: the customer refused for good (HTTP 410)
 	Body        func(persistence.Callback) ([]byte, error)
 }
 

@@ -72,6 +72,12 @@ type Operator struct {
 	ResponseTimeout time.Duration
 	BindTimeout     time.Duration
 	TLS             bool
+	// ReceiptIDFormat says how receipts write the id submit_sm_resp gave:
+	// "" the same way (case and leading zeros aside); "decimal" when
+	// submit_sm_resp is hex and receipts decimal; "hex" the reverse; "auto"
+	// tries both readings (can pick the wrong message when an id reads
+	// validly in both bases).
+	ReceiptIDFormat string
 	// Address numbering; nil means "derive from the address".
 	SourceTON, SourceNPI *uint8
 	DestTON, DestNPI     *uint8

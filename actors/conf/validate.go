@@ -161,6 +161,9 @@ func (v *validator) operator(p string, o *Operator) {
 		v.add(p+".system_type", "must be at most %d characters", maxSystemType)
 	}
 	v.oneOf(p+".bind", o.Bind, BindTransmitter, BindReceiver, BindTransceiver, "trx")
+	if o.ReceiptIDFormat != "" {
+		v.oneOf(p+".receipt_id_format", o.ReceiptIDFormat, "decimal", "hex", "auto")
+	}
 	v.positive(p+".binds", o.Binds)
 	v.positive(p+".window", o.Window)
 	v.positive(p+".queue_size", o.QueueSize)

@@ -43,9 +43,9 @@ type Deps struct {
 // Submit asks the customer to accept a prepared message. The answer (to the
 // sender, usually a future) is *Accepted or *api.Error or error.
 type Submit struct {
-	Message persistence.Message
-	Parts   []persistence.Part
-	Jobs    []*operator.Job
+	Message  persistence.Message
+	Parts    []persistence.Part
+	Jobs     []*operator.Job
 	Encoding string
 }
 

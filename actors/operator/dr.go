@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -52,7 +53,7 @@ func (o *operatorActor) delivered(ctx actor.Context, m *bind.Delivered) {
 	if status != persistence.StatusDelivered {
 		errText = "stat:" + stat + " err:" + errCode
 	}
-	op := persistence.MatchDR{Operator: o.cfg.ID, Candidates: receipt.IDCandidates(id), Status: status, Error: errText, At: time.Now()}
+	op := persistence.MatchDR{Operator: o.cfg.ID, Candidates: receiptIDs(o.cfg.ReceiptIDFormat, id), Status: status, Error: errText, At: time.Now()}
 	o.write(op, func(r persistence.Result) {
 		m.Ack(0)
 		if !r.Matched {
@@ -68,6 +69,27 @@ func (o *operatorActor) delivered(ctx actor.Context, m *bind.Delivered) {
 			}
 		}
 	})
+}
+
+// receiptIDs lists the stored forms a receipt's id may match. Operators
+// that answer submit_sm in hex and write receipts in decimal (or the
+// reverse) are configured so; "auto" tries every reading, which can match
+// the wrong message when an id is valid in both bases.
+func receiptIDs(format, id string) []string {
+	c := receipt.Canonical(id)
+	switch format {
+	case ReceiptIDDecimal:
+		if v, err := strconv.ParseUint(c, 10, 64); err == nil {
+			return []string{strconv.FormatUint(v, 16)}
+		}
+	case ReceiptIDHex:
+		if v, err := strconv.ParseUint(c, 16, 64); err == nil {
+			return []string{strconv.FormatUint(v, 10)}
+		}
+	case ReceiptIDAuto:
+		return receipt.IDCandidates(id)
+	}
+	return []string{c}
 }
 
 // statusOf maps a receipt stat to a part status; final is false for

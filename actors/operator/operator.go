@@ -8,6 +8,7 @@ package operator
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -38,7 +39,18 @@ type Config struct {
 	MaxAttempts   int           // temporary errors at this operator before failing over (default 5)
 	FailoverAfter time.Duration // all binds down this long → queued jobs move to the next operator (default 10s)
 	RespawnAfter  time.Duration // a bind its supervisor gave up on is started again after this (default 30s)
+	// ReceiptIDFormat says how receipts write the id submit_sm_resp gave:
+	// "" the same way (case and leading zeros aside), ReceiptIDDecimal,
+	// ReceiptIDHex or ReceiptIDAuto.
+	ReceiptIDFormat string
 }
+
+// Receipt id formats.
+const (
+	ReceiptIDDecimal = "decimal" // submit_sm_resp in hex, receipts in decimal
+	ReceiptIDHex     = "hex"     // submit_sm_resp in decimal, receipts in hex
+	ReceiptIDAuto    = "auto"    // try both readings
+)
 
 // Deps are the operator's collaborators.
 type Deps struct {
@@ -263,7 +275,8 @@ func (o *operatorActor) dispatch(ctx actor.Context) {
 		b.outstanding++
 		j.sentAt = time.Now()
 		ctx.Send(b.pid, &bind.Submit{PDU: &smpp.Submit{
-			Ref: j, Source: j.From, Dest: j.To, DataCoding: j.DataCoding, ESMClass: j.ESMClass,
+			Ref: j, Source: j.From, Dest: strings.TrimPrefix(j.To, "+"), // international TON carries no '+'
+			DataCoding: j.DataCoding, ESMClass: j.ESMClass,
 			ShortMessage: j.Payload, RegisteredDelivery: registered(j.RegisteredDelivery),
 		}})
 	}

@@ -33,7 +33,7 @@ func (h *benchHandler) SubmitUnknown(any, error) {
 }
 
 func (h *benchHandler) Delivered(_ *Deliver, ack func(uint32)) { ack(0) }
-func (h *benchHandler) Closed(err error)                      { h.closed <- err }
+func (h *benchHandler) Closed(err error)                       { h.closed <- err }
 
 // BenchmarkSubmit measures submit_sm → submit_sm_resp through one Client
 // with window 100 against the in-test SMSC on loopback.

@@ -51,6 +51,7 @@ type Client struct {
 	h    Handler
 	sess *gosmpp.Session
 	tx   gosmpp.Transceiver
+	conn *connector
 
 	mu       sync.Mutex
 	window   map[int32]pending
@@ -121,7 +122,8 @@ func Dial(ctx context.Context, cfg Config, h Handler) (*Client, error) {
 		OnClosed: c.onClosed,
 	}
 	// rebindingInterval 0: the supervisor owns reconnects.
-	sess, err := gosmpp.NewSession(&connector{ctx: ctx, cfg: &c.cfg, bt: bt}, settings, 0)
+	c.conn = &connector{ctx: ctx, cfg: &c.cfg, bt: bt}
+	sess, err := gosmpp.NewSession(c.conn, settings, 0)
 	if err != nil {
 		return nil, fmt.Errorf("smpp %s %s: %w", cfg.Mode, cfg.Address, err)
 	}
@@ -404,6 +406,9 @@ func (c *Client) onPDU(p pdu.PDU) (pdu.PDU, bool) {
 		if err != nil {
 			c.die(err)
 			return nil, false
+		}
+		if dc, ok := c.conn.guard.frames.dataCoding(q.SequenceNumber); ok {
+			d.DataCoding = dc
 		}
 		resp := q.GetResponse().(*pdu.DeliverSMResp)
 		c.h.Delivered(d, c.ackFunc(resp, &resp.CommandStatus))

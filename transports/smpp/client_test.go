@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -325,6 +326,8 @@ func TestDeliveredMO(t *testing.T) {
 	sar.RegisterOptionalParam(pdu.Field{Tag: pdu.TagSarMsgRefNum, Data: []byte{1, 2}})
 	sar.RegisterOptionalParam(pdu.Field{Tag: pdu.TagSarTotalSegments, Data: []byte{3}})
 	sar.RegisterOptionalParam(pdu.Field{Tag: pdu.TagSarSegmentSeqnum, Data: []byte{1}})
+	odd := pdu.NewDeliverSM().(*pdu.DeliverSM)
+	_ = odd.Message.SetMessageDataWithEncoding([]byte{0, 'o', 0, 'k'}, rawCodings[0x18])
 	dsm := pdu.NewDataSM().(*pdu.DataSM)
 	dsm.SourceAddr, _ = pdu.NewAddressWithTonNpiAddr(1, 1, "49152")
 	dsm.DataCoding = 8
@@ -341,6 +344,9 @@ func TestDeliveredMO(t *testing.T) {
 		}},
 		{"sar TLVs", sar, data.DELIVER_SM_RESP, func(d *Deliver) bool {
 			return d.SAR != nil && *d.SAR == SAR{Ref: 0x0102, Total: 3, Seqnum: 1} && string(d.ShortMessage) == "part"
+		}},
+		{"data_coding unknown to gosmpp", odd, data.DELIVER_SM_RESP, func(d *Deliver) bool {
+			return d.DataCoding == 0x18 && bytes.Equal(d.ShortMessage, []byte{0, 'o', 0, 'k'})
 		}},
 		{"data_sm payload", dsm, data.DATA_SM_RESP, func(d *Deliver) bool {
 			return d.DataCoding == 8 && bytes.Equal(d.Payload, []byte{0, 'o', 0, 'k'}) && d.Source == "49152"
@@ -445,5 +451,17 @@ func TestReceiverCannotSubmit(t *testing.T) {
 	c, _ := dial(t, s, func(c *Config) { c.Mode = Receiver })
 	if err := c.Submit(&Submit{Source: "A", Dest: "1"}); !errors.Is(err, ErrReceiveOnly) {
 		t.Fatalf("Submit on receiver = %v", err)
+	}
+}
+
+func TestQuerySMFromSMSCClosesWithoutPanic(t *testing.T) {
+	s := newSMSC(t)
+	_, h := dial(t, s, nil)
+	// query_sm followed by a zero-length TLV: panics inside gosmpp's parser.
+	crasher := []byte{0, 0, 0, 0x1a, 0, 0, 0, 3, '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', 0, '0', '0', 0, '0', '0', 0, 0}
+	s.sendRaw(t, crasher)
+	waitFor(t, "Closed", func() bool { _, _, _, n := h.counts(); return n == 1 })
+	if err := h.snapshot().closed[0]; err == nil || !strings.Contains(err.Error(), "query_sm") {
+		t.Fatalf("Closed(%v), want the query_sm reason", err)
 	}
 }

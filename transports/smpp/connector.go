@@ -19,9 +19,10 @@ import (
 // neither a dial nor a bind_resp timeout, and cannot read a body-less error
 // bind_transceiver_resp.
 type connector struct {
-	ctx context.Context
-	cfg *Config
-	bt  pdu.BindingType
+	ctx   context.Context
+	cfg   *Config
+	bt    pdu.BindingType
+	guard *guardConn // set by Connect before gosmpp starts reading
 }
 
 func (c *connector) GetBindType() pdu.BindingType { return c.bt }
@@ -36,7 +37,8 @@ func (c *connector) Connect() (*gosmpp.Connection, error) {
 	if err := c.bind(ctx, nc); err != nil {
 		return nil, errors.Join(err, closeQuiet(nc))
 	}
-	return gosmpp.NewConnection(nc), nil
+	c.guard = &guardConn{Conn: nc}
+	return gosmpp.NewConnection(c.guard), nil
 }
 
 func (c *connector) dial(ctx context.Context) (net.Conn, error) {

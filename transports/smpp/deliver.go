@@ -105,7 +105,8 @@ func (d *Deliver) readTLVs(tlv map[pdu.Tag]pdu.Field) error {
 }
 
 // dataCoding returns the data_coding byte of a parsed message. gosmpp keeps
-// no raw value for data_coding it does not know; those come back as 0.
+// no raw value for data_coding it does not know; those come back as 0 here
+// and the Client takes the raw byte from its frame scanner instead.
 func dataCoding(enc data.Encoding) byte {
 	if enc == nil {
 		return 0

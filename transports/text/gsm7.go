@@ -41,12 +41,11 @@ var (
 
 func init() {
 	for i, r := range basic {
+		// 0x1B decodes as a space but the space is 0x20.
 		if i != esc {
 			basicIndex[r] = byte(i)
 		}
 	}
-	// 0x20 is the space; 0x1B only looks like one when decoded.
-	basicIndex[' '] = 0x20
 	for s, r := range extension {
 		extIndex[r] = s
 	}
@@ -109,7 +108,10 @@ func EncodeGSM7(s string) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: %q at byte %d", ErrNotGSM7, r, i)
 		}
-		out = append(out, sp[:n]...)
+		out = append(out, sp[0])
+		if n == 2 {
+			out = append(out, sp[1])
+		}
 	}
 	return out, nil
 }

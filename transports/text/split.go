@@ -167,20 +167,17 @@ func splitUCS2(s string, per int) []segment {
 	if total <= maxSinglePartUnits {
 		return []segment{{body: EncodeUCS2(s), units: total}}
 	}
+	buf := make([]byte, 0, 2*total)
 	segs := make([]segment, 0, total/per+1)
-	var cur []byte
-	units := 0
+	start, units := 0, 0
 	for _, r := range s {
 		n := utf16Len(r)
 		if units+n > per {
-			segs = append(segs, segment{body: cur, units: units})
-			cur, units = nil, 0
+			segs = append(segs, segment{body: buf[start:len(buf):len(buf)], units: units})
+			start, units = len(buf), 0
 		}
-		if cur == nil {
-			cur = make([]byte, 0, 2*per)
-		}
-		cur = appendUTF16(cur, r)
+		buf = appendUTF16(buf, r)
 		units += n
 	}
-	return append(segs, segment{body: cur, units: units})
+	return append(segs, segment{body: buf[start:], units: units})
 }

@@ -23,10 +23,6 @@ var Migrations = []Migration{{
 	Version: 1,
 	Name:    "initial",
 	Statements: []string{
-		`CREATE TABLE IF NOT EXISTS schema_migrations (
-			version BIGINT PRIMARY KEY,
-			name TEXT NOT NULL,
-			applied_ns BIGINT NOT NULL)`,
 		// idempotency_key is NULL when the customer sent none, so the unique
 		// index only binds real keys (NULLs never collide).
 		`CREATE TABLE IF NOT EXISTS messages (
@@ -104,23 +100,26 @@ var Migrations = []Migration{{
 	},
 }}
 
-// Execer runs one statement outside any explicit transaction.
-type Execer interface {
-	Exec(ctx context.Context, sql string, args ...any) error
-}
+const createVersionTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version BIGINT PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_ns BIGINT NOT NULL)`
 
 // Migrate applies the migrations not yet recorded. It is safe to run from
 // two processes at once: statements are IF NOT EXISTS and the version row is
 // inserted with ON CONFLICT DO NOTHING. Callers retry it when concurrent DDL
 // collides (PostgreSQL can report a unique violation on its catalog when two
 // sessions create the same table).
-func Migrate(ctx context.Context, db Execer, current func(ctx context.Context) (int, error)) error {
-	have, err := current(ctx)
-	if err != nil {
-		return err
+func Migrate(ctx context.Context, db Conn) error {
+	if err := db.Exec(ctx, createVersionTable); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var have int64
+	if err := QueryRow(ctx, db, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`, nil, &have); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
 	}
 	for _, m := range Migrations {
-		if m.Version <= have {
+		if int64(m.Version) <= have {
 			continue
 		}
 		for _, s := range m.Statements {
@@ -135,7 +134,3 @@ func Migrate(ctx context.Context, db Execer, current func(ctx context.Context) (
 	}
 	return nil
 }
-
-// CurrentVersionSQL returns the highest applied version; run it only after
-// the schema_migrations table exists (see VersionTableExists*).
-const CurrentVersionSQL = `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`

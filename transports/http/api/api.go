@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -188,12 +189,13 @@ func bearer(h string) (string, bool) {
 // and an ellipsis, or only the ellipsis when the key is too short to hide.
 func MaskKey(key string) string {
 	const shown = 4
+	// Below twice the shown length, the visible part would give away too much.
+	if utf8.RuneCountInString(key) < 2*shown {
+		return "…"
+	}
 	n := 0
 	for i := range key {
 		if n == shown {
-			if len(key)-i < shown {
-				break // fewer hidden than shown characters: reveal nothing
-			}
 			return key[:i] + "…"
 		}
 		n++

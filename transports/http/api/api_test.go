@@ -541,6 +541,7 @@ func TestMaskKey(t *testing.T) {
 		{"abcdefgh", "abcd…"},
 		{testKey, "sk_l…"},
 		{"ééééééééé", "éééé…"},
+		{"ééééééé", "…"},
 	}
 	for _, tc := range tests {
 		if got := MaskKey(tc.in); got != tc.want {
@@ -574,5 +575,48 @@ func TestValidators(t *testing.T) {
 		if got := tc.fn(tc.in); got != tc.want {
 			t.Errorf("%s: f(%q) = %v, want %v", tc.name, tc.in, got, tc.want)
 		}
+	}
+}
+
+// Over a real loopback server: the body limit and the JSON answers hold on
+// an actual connection, not only on a recorder.
+func TestOverLoopbackServer(t *testing.T) {
+	g := &fakeGateway{}
+	h, _, _ := newTestServer(t, g, Options{MaxBodyBytes: 1024})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name   string
+		body   string
+		status int
+	}{
+		{"accepted", goodBody, http.StatusAccepted},
+		{"too large", `{"to":"+31612345678","from":"ACME","text":"` + strings.Repeat("a", 4096) + `"}`, http.StatusRequestEntityTooLarge},
+		{"unknown field", `{"x":1}`, http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/messages", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+testKey)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tc.status || !json.Valid(b) {
+				t.Errorf("status %d body %s, want %d with JSON", resp.StatusCode, b, tc.status)
+			}
+		})
+	}
+	if n := len(g.calls()); n != 1 {
+		t.Errorf("Submit called %d times, want 1", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -201,3 +202,34 @@ func TestResponse(t *testing.T) {
 }
 
 func cmd(id data.CommandIDType) uint32 { return uint32(id) }
+
+func TestErrorResponseBodies(t *testing.T) {
+	// gosmpp alone fails on both: an error bind_transmitter_resp that still
+	// carries system_id, and a body-less one from MarshalBodyless.
+	resp := Response(pdu.NewBindTransmitter(), data.ESME_RBINDFAIL).(*pdu.BindResp)
+	resp.SystemID = "smsc"
+	for name, b := range map[string][]byte{"with body": Marshal(resp), "bodyless": MarshalBodyless(resp)} {
+		p, err := Decode(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if h := p.GetHeader(); h.CommandStatus != data.ESME_RBINDFAIL || h.SequenceNumber != resp.SequenceNumber {
+			t.Fatalf("%s: %+v", name, h)
+		}
+	}
+	if n := len(MarshalBodyless(resp)); n != HeaderLen {
+		t.Fatalf("bodyless length %d", n)
+	}
+}
+
+// panicky is a PDU whose codec panics, like gosmpp's query_sm did.
+type panicky struct{ pdu.PDU }
+
+func (panicky) Unmarshal(*pdu.ByteBuffer) error { panic("assignment to entry in nil map") }
+
+func TestUnmarshalRecovers(t *testing.T) {
+	err := unmarshal(panicky{}, enquireBytes(1))
+	if err == nil || !strings.Contains(err.Error(), "codec panic") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,6 +1,8 @@
 package pduio
 
 import (
+	"encoding/binary"
+
 	"github.com/linxGnu/gosmpp/data"
 	"github.com/linxGnu/gosmpp/pdu"
 )
@@ -44,6 +46,19 @@ func Marshal(p pdu.PDU) []byte {
 	b := pdu.NewBuffer(make([]byte, 0, 256))
 	p.Marshal(b)
 	return b.Bytes()
+}
+
+// MarshalBodyless encodes only p's header, with command_length 16: the form
+// the spec prescribes for error bind responses, and which peers use for other
+// error responses.
+func MarshalBodyless(p pdu.PDU) []byte {
+	h := p.GetHeader()
+	b := make([]byte, HeaderLen)
+	binary.BigEndian.PutUint32(b, HeaderLen)
+	binary.BigEndian.PutUint32(b[4:], uint32(h.CommandID))
+	binary.BigEndian.PutUint32(b[8:], uint32(h.CommandStatus))
+	binary.BigEndian.PutUint32(b[12:], uint32(h.SequenceNumber))
+	return b
 }
 
 // headerOf returns a pointer to p's header so that status and length can be

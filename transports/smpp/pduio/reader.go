@@ -137,9 +137,10 @@ func Decode(b []byte) (p pdu.PDU, err error) {
 		q.OptionalParameters = make(map[pdu.Tag]pdu.Field)
 	}
 	if err = unmarshal(p, b); err != nil {
-		// The spec lets error responses omit the body; gosmpp only accepts
-		// that for some of them.
-		if len(b) == HeaderLen && isResponse(h.CommandID) && h.CommandStatus != data.ESME_ROK {
+		// The body of an error response carries nothing we need and the spec
+		// lets it be omitted; gosmpp rejects some of both forms (body-less
+		// deliver_sm_resp, bind_transmitter_resp with a system_id).
+		if isResponse(h.CommandID) && h.CommandStatus != data.ESME_ROK {
 			if hp := headerOf(p); hp != nil {
 				*hp = h
 				return p, nil

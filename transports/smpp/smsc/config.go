@@ -15,6 +15,12 @@ type Config struct {
 	// (default "smsgwsim").
 	SMSCSystemID string
 
+	// BindErrorBody sends system_id in refused bind_resps. By default they
+	// are body-less, as SMPP 3.4 says; gosmpp v0.3.1 then cannot parse a
+	// refused bind_transceiver_resp, and with the body it cannot parse a
+	// refused bind_transmitter_resp or bind_receiver_resp.
+	BindErrorBody bool
+
 	// DRDelay is the time between a submit_sm and its delivery receipt.
 	// Receipts are sent only when registered_delivery asks for them.
 	DRDelay time.Duration

@@ -1,0 +1,57 @@
+// Package persistence owns the durable truth of the gateway: the Store
+// interface and its types (messages, parts, events, the callback outbox),
+// the status ranks that make every transition monotonic, and the canonical
+// form of operator message ids used to match delivery reports.
+//
+// The backends live below it and pass one contract suite (storetest):
+// sqlite (embedded, the default) and crdb (CockroachDB, tested on
+// PostgreSQL). open picks one from a URL. They share, in internal/:
+// sqlstore (schema and migrations, the statements each op becomes, the
+// reads) and groupcommit (the batching writer: concurrent Write calls are
+// applied in one transaction and answered only after its commit).
+//
+// Every op is a fixed list of statements whose conditions are in SQL, so a
+// batch never waits on Go reading a previous statement: ranks move with
+// UPDATE ... WHERE status_rank < new AND status_rank < 100 (final is final),
+// events are inserted only when the part stands at the event's rank and
+// (message, part, rank) is unique, so a replay adds nothing; the message rank
+// is re-derived from its parts in the same transaction.
+//
+// # Storage
+//
+// Ids are caller ULIDs (TEXT), times are unix nanoseconds (BIGINT), statuses
+// are their rank. No sequences, LISTEN/NOTIFY or advisory locks; idempotency
+// is the unique index (customer_id, idempotency_key) with NULL for "no key".
+// Tables: messages, parts, events, op_index ((operator, canonical id) →
+// part), pending_drs (DRs that arrived before the submit_sm_resp naming
+// their id), outbox (one row per final message with a callback URL, id
+// message_id+".final", marked done rather than deleted), schema_migrations.
+//
+// # CockroachDB and PostgreSQL differences
+//
+// The crdb backend is only exercised against PostgreSQL 15 here; these are
+// the statements the two treat differently, and what we do about it:
+//
+//   - Isolation: CockroachDB runs SERIALIZABLE only; PostgreSQL defaults to
+//     READ COMMITTED, under which two transactions finishing different parts
+//     of one message could each derive "not final" from a stale view. We ask
+//     for SERIALIZABLE on both; crdbpgx.ExecuteTx retries 40001 from either.
+//   - DDL: PostgreSQL's DDL is transactional, CockroachDB's schema changes
+//     cannot share a transaction with writes. Migrations run each statement
+//     on its own (all IF NOT EXISTS), then insert the version row with
+//     ON CONFLICT DO NOTHING.
+//   - Concurrent CREATE TABLE IF NOT EXISTS: PostgreSQL can fail one of two
+//     racing sessions (23505 on pg_type, 42P07, 42710); CockroachDB does not.
+//     crdb.Open retries the migration a bounded number of times.
+//   - INT is 32-bit in PostgreSQL and 64-bit in CockroachDB: the schema says
+//     BIGINT everywhere.
+//   - Data-modifying CTEs: CockroachDB restricts modifying one table twice in
+//     a statement; we use none (one statement per effect, pipelined).
+//   - Parameter types in INSERT ... SELECT $1, ... WHERE EXISTS: both infer
+//     them from the target columns; not verified on a CockroachDB server.
+//   - UPDATE ... FROM, RETURNING, ON CONFLICT DO NOTHING without a target,
+//     LIMIT inside subqueries: supported by both (and by SQLite >= 3.35).
+//   - Keys: ULIDs are time-ordered, so on CockroachDB new rows land on one
+//     range (a write hotspot); PostgreSQL does not care. A hash-sharded
+//     primary key would spread them; not done yet.
+package persistence

@@ -1,0 +1,75 @@
+// Package sqlstore is the SQL both backends share: the schema and its
+// migrations, the statements each write op turns into, and the reads. The
+// backends only differ in how they run statements (database/sql one by one
+// for SQLite, one pgx pipeline per transaction for CockroachDB).
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Rows is the part of database/sql and pgx result sets the reads need.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Conn is a connection, pool or transaction of either driver. Statements use
+// $N placeholders, which SQLite also accepts.
+type Conn interface {
+	Exec(ctx context.Context, sql string, args ...any) error
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+}
+
+// errNoRows marks a QueryRow that found nothing.
+var errNoRows = errors.New("sqlstore: no rows")
+
+// QueryRow scans the first row into dest; errNoRows when there is none.
+func QueryRow(ctx context.Context, c Conn, sql string, args []any, dest ...any) error {
+	rows, err := c.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return errNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// Run executes a batch's steps one after another on c (a transaction).
+func Run(ctx context.Context, c Conn, b *Batch) error {
+	b.Reset()
+	for i, s := range b.Steps {
+		if err := runStep(ctx, c, s); err != nil {
+			return fmt.Errorf("statement %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func runStep(ctx context.Context, c Conn, s Step) error {
+	if s.Read == nil {
+		return c.Exec(ctx, s.SQL, s.Args...)
+	}
+	rows, err := c.Query(ctx, s.SQL, s.Args...)
+	if err != nil {
+		return err
+	}
+	err = s.Read(rows)
+	rows.Close()
+	if err != nil {
+		return err
+	}
+	return rows.Err()
+}
