@@ -220,6 +220,8 @@ func (h *harness) do(req *http.Request) (int, map[string]any) {
 	return resp.StatusCode, m
 }
 
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
