@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func crashRecovery(t *testing.T, backend string) {
 http: {listen: %q}
 log: {level: warn}
 operators:
-  - {id: sim, protocol: smpp, address: %q, system_id: gw, password: secret, bind: transceiver, binds: 2, tps: 5000, window: 50, response_timeout: 5s}
+  - {id: sim, protocol: smpp, address: %q, system_id: gw, password: secret, bind: transceiver, binds: 2, tps: 1000, window: 50, response_timeout: 5s}
 routes:
   - {prefix: "*", operators: [sim]}
 customers:
@@ -77,16 +78,28 @@ customers:
 
 	gw2 := startProc(t, bin, "serve", "--config", cfgPath)
 	waitHTTP(t, "http://"+httpAddr+"/healthz")
-	waitFor(t, 90*time.Second, "a DR callback for every acknowledged message", func() bool {
+	missing := func() []string {
 		cb.mu.Lock()
 		defer cb.mu.Unlock()
+		var out []string
 		for id := range acked {
 			if cb.byMsg[id] == nil {
-				return false
+				out = append(out, id)
 			}
 		}
-		return true
-	})
+		return out
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for len(missing()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if m := missing(); len(m) > 0 {
+		statuses := map[string]int{}
+		for _, id := range m {
+			statuses[h.statusOf(id)]++
+		}
+		t.Fatalf("%d acknowledged messages without a DR callback; their statuses: %v\ngateway log:\n%s", len(m), statuses, lastLines(gw2.output(), 30))
+	}
 	for id := range acked {
 		if s := cb.status(id); s != "delivered" {
 			t.Errorf("message %s ended %q", id, s)
@@ -126,4 +139,12 @@ func (h *harness) postQuiet(body map[string]string) (int, map[string]any) {
 	var m map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

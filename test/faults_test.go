@@ -94,7 +94,12 @@ func TestFaults(t *testing.T) {
 		{name: "undeliverable receipts", n: 5, want: []string{"undeliverable"},
 			fault: smsc.Fault{Kind: smsc.FaultReceiptStat, Stat: smsc.StatUndeliverable, Err: "001"}},
 		{name: "bind refused, then rebind with backoff", n: 5, want: []string{"delivered"},
-			fault: smsc.Fault{Kind: smsc.FaultBindRefused, Status: data.ESME_RBINDFAIL, Count: 3}},
+			fault: smsc.Fault{Kind: smsc.FaultBindRefused, Status: data.ESME_RBINDFAIL, Count: 3},
+			check: func(t *testing.T, h *harness, _ map[string]int) {
+				if got := h.sim.Stats().BindsRefused; got != 3 {
+					t.Errorf("%d binds refused, want 3", got)
+				}
+			}},
 		{name: "unbind mid-stream", n: 20, want: []string{"delivered", "unknown"},
 			fault: smsc.Fault{Kind: smsc.FaultUnbind, After: 5, Count: 1}},
 		{name: "disconnect mid-stream", n: 20, want: []string{"delivered", "unknown"},

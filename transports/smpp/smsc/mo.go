@@ -68,7 +68,7 @@ func (s *Server) InjectMO(mo MO) error {
 				d.EsmClass |= data.SM_UDH_GSM
 				d.Message.SetUDH(pdu.UDH{pdu.NewIEConcatMessage(byte(len(parts)), byte(n+1), ref)})
 			}
-			if err := ss.sendTracked(d, sentMO); err != nil {
+			if err := ss.sendTracked(d, sentMO, nil); err != nil {
 				return fmt.Errorf("inject MO from %s part %d: %w", mo.From, n+1, err)
 			}
 			s.count(func(st *Stats) { st.MOsSent++ })

@@ -57,7 +57,8 @@ func (s *Server) newReceipt(ss *session, q *pdu.SubmitSM, sub *Submit, idNum uin
 
 // deliverReceipt sends rc to the submitting session if it can take
 // deliver_sm, else to another receiver of the same system_id, else keeps it
-// until one binds. Receipts are sent once; the resp is only counted.
+// until one binds. A receipt left unanswered when its session closes is
+// delivered again (session.redeliver).
 func (s *Server) deliverReceipt(rc *receipt, prefer *session) {
 	ss := prefer
 	if ss == nil || !ss.canReceive() || ss.systemID != rc.systemID {
@@ -67,7 +68,7 @@ func (s *Server) deliverReceipt(rc *receipt, prefer *session) {
 		s.queueReceipt(rc)
 		return
 	}
-	if err := ss.sendTracked(rc.pdu(s.cfg.ReceiptNoTLVs), sentReceipt); err != nil {
+	if err := ss.sendTracked(rc.pdu(s.cfg.ReceiptNoTLVs), sentReceipt, rc); err != nil {
 		s.queueReceipt(rc)
 		return
 	}

@@ -39,20 +39,21 @@ type Stats struct {
 	Bound        int // sessions bound right now
 	Submits      int // submit_sm received while bound
 	// SubmitResps counts submit_sm_resp sent, by command_status.
-	SubmitResps      map[data.CommandStatusType]int
-	SubmitsDropped   int // left unanswered (NoResponse, Unbind, Disconnect)
-	GenericNacksSent int // for faults and for malformed input
-	Malformed        int // undecodable PDUs received
-	ReceiptsSent     int
-	ReceiptsAcked    int // deliver_sm_resp OK
-	ReceiptsFailed   int // deliver_sm_resp with an error status, or generic_nack
-	ReceiptsQueued   int // waiting for a receiver bind of their system_id
-	ReceiptsDropped  int // queue for a system_id overflowed
-	MOsSent          int // deliver_sm PDUs, retransmissions included
-	MOsAcked         int
-	MOsFailed        int
-	EnquireLinks     int
-	Unbinds          int // unbind received from the client
+	SubmitResps         map[data.CommandStatusType]int
+	SubmitsDropped      int // left unanswered (NoResponse, Unbind, Disconnect)
+	GenericNacksSent    int // for faults and for malformed input
+	Malformed           int // undecodable PDUs received
+	ReceiptsSent        int
+	ReceiptsAcked       int // deliver_sm_resp OK
+	ReceiptsFailed      int // deliver_sm_resp with an error status, or generic_nack
+	ReceiptsQueued      int // waiting for a receiver bind of their system_id
+	ReceiptsDropped     int // queue for a system_id overflowed
+	ReceiptsRedelivered int // sent again because their session closed unanswered
+	MOsSent             int // deliver_sm PDUs, retransmissions included
+	MOsAcked            int
+	MOsFailed           int
+	EnquireLinks        int
+	Unbinds             int // unbind received from the client
 }
 
 func (s Stats) clone() Stats {

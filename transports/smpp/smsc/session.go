@@ -32,6 +32,14 @@ const (
 
 type sentKind byte
 
+// tracked is a deliver_sm awaiting its resp; rc is set for receipts, which
+// are delivered again on another session when this one closes unanswered,
+// as an SMSC does.
+type tracked struct {
+	kind sentKind
+	rc   *receipt
+}
+
 const (
 	sentReceipt sentKind = iota + 1
 	sentMO
@@ -52,7 +60,7 @@ type session struct {
 	unbind   atomic.Bool // we sent unbind and wait for its resp
 
 	mu   sync.Mutex
-	sent map[int32]sentKind // deliver_sm awaiting deliver_sm_resp
+	sent map[int32]tracked // deliver_sm awaiting deliver_sm_resp
 
 	once sync.Once
 }
@@ -63,7 +71,7 @@ func newSession(srv *Server, conn net.Conn) *session {
 		conn: conn,
 		r:    pduio.NewReader(conn),
 		w:    pduio.NewWriter(conn, srv.cfg.WriteQueue),
-		sent: make(map[int32]sentKind),
+		sent: make(map[int32]tracked),
 	}
 }
 
@@ -98,6 +106,7 @@ func (s *session) close(flush bool) {
 		}
 		_ = s.conn.Close()
 		_ = s.w.Close()
+		s.redeliver()
 	})
 }
 
@@ -108,12 +117,12 @@ func (s *session) send(p pdu.PDU) {
 }
 
 // sendTracked sends a deliver_sm and remembers what it was for the resp.
-func (s *session) sendTracked(d *pdu.DeliverSM, kind sentKind) error {
+func (s *session) sendTracked(d *pdu.DeliverSM, kind sentKind, rc *receipt) error {
 	seq := s.nextSeq()
 	d.SequenceNumber = seq
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sent[seq] = kind
+	s.sent[seq] = tracked{kind: kind, rc: rc}
 	if err := s.w.Write(d); err != nil {
 		delete(s.sent, seq)
 		return fmt.Errorf("deliver_sm to %s: %w", s.systemID, err)
@@ -360,15 +369,35 @@ func (s *session) submit(q *pdu.SubmitSM) bool {
 	return true
 }
 
+// redeliver hands receipts this session never acknowledged to another
+// receiver (or the pending queue): an ESME that died before its
+// deliver_sm_resp still gets them, at least once.
+func (s *session) redeliver() {
+	s.mu.Lock()
+	var again []*receipt
+	for seq, tr := range s.sent {
+		if tr.rc != nil {
+			again = append(again, tr.rc)
+		}
+		delete(s.sent, seq)
+	}
+	s.mu.Unlock()
+	for _, rc := range again {
+		s.srv.count(func(st *Stats) { st.ReceiptsRedelivered++ })
+		s.srv.deliverReceipt(rc, nil)
+	}
+}
+
 // acked records a deliver_sm_resp (or generic_nack) for a deliver_sm we sent.
 func (s *session) acked(seq int32, status data.CommandStatusType) {
 	s.mu.Lock()
-	kind, ok := s.sent[seq]
+	tr, ok := s.sent[seq]
 	delete(s.sent, seq)
 	s.mu.Unlock()
 	if !ok {
 		return
 	}
+	kind := tr.kind
 	s.srv.count(func(st *Stats) {
 		switch {
 		case kind == sentReceipt && status == data.ESME_ROK:
