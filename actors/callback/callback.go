@@ -29,6 +29,7 @@ type Config struct {
 	Concurrency int                             // parallel POSTs (default 64)
 	Batch       int                             // outbox entries per read (default 1000)
 	Poll        time.Duration                   // idle read interval (default 1s)
+	MinGap      time.Duration                   // least time between two outbox reads (default 50ms)
 	Backoff     func(attempt int) time.Duration // delay before attempt+1
 	Gone        func(error) bool                // true: the customer refused for good (HTTP 410)
 	Body        func(persistence.Callback) ([]byte, error)
@@ -51,6 +52,9 @@ type sent struct{ id string }
 
 type poll struct{}
 
+// gapOver ends the pause between two reads.
+type gapOver struct{}
+
 // Props builds the callback actor.
 func Props(cfg Config, deps Deps) *actor.Props {
 	if cfg.Concurrency <= 0 {
@@ -61,6 +65,9 @@ func Props(cfg Config, deps Deps) *actor.Props {
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
+	}
+	if cfg.MinGap <= 0 {
+		cfg.MinGap = 50 * time.Millisecond
 	}
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &callbackActor{cfg: cfg, deps: deps, inflight: map[string]bool{}, finished: map[string]bool{}}
@@ -79,6 +86,8 @@ type callbackActor struct {
 	finished map[string]bool
 	reading  bool // an outbox read is running
 	again    bool // a wake came during the read
+	lastRead time.Time
+	gapTimer bool // a gapOver is scheduled
 }
 
 func (c *callbackActor) Receive(ctx actor.Context) {
@@ -95,6 +104,9 @@ func (c *callbackActor) Receive(ctx actor.Context) {
 	case *poll:
 		c.read(ctx)
 		c.tick(ctx)
+	case *gapOver:
+		c.gapTimer = false
+		c.read(ctx)
 	case *due:
 		c.reading = false
 		if m.err != nil {
@@ -132,12 +144,23 @@ func (c *callbackActor) readAgain(ctx actor.Context) {
 }
 
 // read fetches due entries unless a read runs or the deliverer is saturated;
-// a wake meanwhile is remembered and served after.
+// a wake meanwhile is remembered and served after. Under load every final
+// message wakes the deliverer: reads are spaced by MinGap so one read
+// serves many wakes instead of the outbox being scanned back to back.
 func (c *callbackActor) read(ctx actor.Context) {
 	if c.reading || len(c.inflight) >= c.cfg.Batch {
 		c.again = true
 		return
 	}
+	if gap := time.Since(c.lastRead); gap < c.cfg.MinGap {
+		if !c.gapTimer {
+			c.gapTimer = true
+			self, root := ctx.Self(), ctx.ActorSystem().Root
+			time.AfterFunc(c.cfg.MinGap-gap, func() { root.Send(self, &gapOver{}) })
+		}
+		return
+	}
+	c.lastRead = time.Now()
 	c.reading = true
 	self, root, store, bctx, n := ctx.Self(), ctx.ActorSystem().Root, c.deps.Store, c.ctx, c.cfg.Batch
 	go func() {

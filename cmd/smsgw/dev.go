@@ -21,11 +21,15 @@ func runDev(ctx context.Context, args []string) error {
 	demoKey := fs.String("demo-key", "", "API key of the demo customer (default: random, printed)")
 	drDelay := fs.Duration("dr-delay", 200*time.Millisecond, "simulated operator's delay before a delivery receipt")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log, err := newLogger(os.Stderr, *level)
 	if err != nil {
+		return err
+	}
+	if err := servePprof(*pprofAddr, log); err != nil {
 		return err
 	}
 	key := *demoKey

@@ -60,6 +60,7 @@ func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
 	if err != nil {
 		return zerolog.Logger{}, fmt.Errorf("log level %q: %w", level, err)
 	}
+	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
 	zerolog.DurationFieldUnit = 1e6 // durations in milliseconds
 	zerolog.DurationFieldInteger = false
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil

@@ -15,6 +15,7 @@ import (
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	path := fs.String("config", "smsgw.yaml", "YAML configuration file")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -24,6 +25,9 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	log, err := newLogger(os.Stderr, cfg.Log.Level)
 	if err != nil {
+		return err
+	}
+	if err := servePprof(*pprofAddr, log); err != nil {
 		return err
 	}
 	node, err := cluster.Start(ctx, cluster.Options{Config: cfg, Log: log})
