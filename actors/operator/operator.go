@@ -116,6 +116,7 @@ type operatorActor struct {
 	pausedUntil time.Time
 	throttles   int // consecutive throttling answers, for the pause length
 	downSince   time.Time
+	stopped     bool // binds terminate because we stop, not because they gave up
 }
 
 func (o *operatorActor) Receive(ctx actor.Context) {
@@ -194,6 +195,7 @@ func burst(tps float64) int {
 }
 
 func (o *operatorActor) stopping() {
+	o.stopped = true
 	if o.cancel != nil {
 		o.cancel()
 	}
@@ -216,6 +218,9 @@ func (o *operatorActor) spawnBind(ctx actor.Context, name string) {
 // bindTerminated: the backoff strategy stopped a bind after too many
 // failures in a row. An operator must keep trying, so start it again later.
 func (o *operatorActor) bindTerminated(ctx actor.Context, m *actor.Terminated) {
+	if o.stopped {
+		return
+	}
 	for name, b := range o.binds {
 		if b.pid.Equal(m.Who) {
 			b.up = false

@@ -23,6 +23,9 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Log.Format == "csv" {
+		return fmt.Errorf("%s: log.format csv is not implemented yet; use json", *path)
+	}
 	log, err := newLogger(os.Stderr, cfg.Log.Level)
 	if err != nil {
 		return err

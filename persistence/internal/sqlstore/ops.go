@@ -61,6 +61,10 @@ func validate(op persistence.Op) error {
 			return fmt.Errorf("a new message is accepted or queued, not %q", m.Status)
 		case len(o.Parts) == 0:
 			return errors.New("a message needs at least one part")
+		case m.Channel != "" && m.Channel != persistence.ChannelHTTP && m.Channel != persistence.ChannelSMPP:
+			return fmt.Errorf("unknown channel %q", m.Channel)
+		case m.DeliveryTTL < 0:
+			return errors.New("negative delivery ttl")
 		}
 	case persistence.SetPartStatus:
 		switch {
@@ -83,6 +87,60 @@ func validate(op persistence.Op) error {
 			return errors.New("id is required")
 		}
 	case persistence.CallbackRetry:
+		if o.ID == "" {
+			return errors.New("id is required")
+		}
+	default:
+		return validateMO(op)
+	}
+	return nil
+}
+
+func validateMO(op persistence.Op) error {
+	switch o := op.(type) {
+	case persistence.InsertMO:
+		m := o.MO
+		switch {
+		case m.ID == "" || m.Operator == "":
+			return errors.New("mo id and operator are required")
+		case m.Channel != "" && m.Channel != persistence.ChannelHTTP && m.Channel != persistence.ChannelSMPP:
+			return fmt.Errorf("unknown channel %q", m.Channel)
+		case (m.CustomerID == "") != (m.Channel == ""):
+			return errors.New("a routed mo needs both customer and channel, an unrouted one neither")
+		case m.Channel == persistence.ChannelHTTP && m.URL == "":
+			return errors.New("an http mo needs its callback url")
+		case o.DeliveryTTL < 0:
+			return errors.New("negative delivery ttl")
+		}
+	case persistence.InsertMOPart:
+		p := o.Part
+		switch {
+		case p.Operator == "":
+			return errors.New("operator is required")
+		case p.Total == 0 || p.Seq == 0 || p.Seq > p.Total:
+			return fmt.Errorf("part %d of %d", p.Seq, p.Total)
+		}
+	case persistence.DeleteMOParts:
+		if o.Key.Operator == "" || o.Key.Total == 0 {
+			return errors.New("operator and total are required")
+		}
+	case persistence.EnqueueDelivery:
+		d := o.Delivery
+		switch {
+		case d.ID == "" || d.CustomerID == "":
+			return errors.New("delivery id and customer id are required")
+		case d.Kind == persistence.KindDR && d.MessageID == "":
+			return errors.New("a dr delivery needs its message id")
+		case d.Kind == persistence.KindMO && d.MOID == "":
+			return errors.New("an mo delivery needs its mo id")
+		case d.Kind != persistence.KindDR && d.Kind != persistence.KindMO:
+			return fmt.Errorf("unknown kind %q", d.Kind)
+		}
+	case persistence.DeliveryDone:
+		if o.ID == "" {
+			return errors.New("id is required")
+		}
+	case persistence.DeliveryRetry:
 		if o.ID == "" {
 			return errors.New("id is required")
 		}
@@ -118,6 +176,8 @@ func NewBatch(groups [][]persistence.Op, now time.Time) (*Batch, error) {
 			case persistence.CallbackRetry:
 				b.add(`UPDATE outbox SET attempts = attempts + 1, next_ns = $2, last_error = $3 WHERE id = $1 AND done = 0 RETURNING message_id`,
 					[]any{o.ID, o.NextAt.UnixNano(), o.LastError}, func(r Rows) error { return readApplied(r, res) })
+			default:
+				b.moOp(op, res, now)
 			}
 		}
 	}
@@ -130,6 +190,8 @@ func initialResult(op persistence.Op) persistence.Result {
 		return persistence.Result{MessageID: o.Message.ID, RequestHash: o.Message.RequestHash, MessageStatus: o.Message.Status}
 	case persistence.SetPartStatus:
 		return persistence.Result{MessageID: o.MessageID, Part: o.Part}
+	case persistence.InsertMO:
+		return persistence.Result{MOID: o.MO.ID}
 	}
 	return persistence.Result{}
 }
@@ -184,6 +246,15 @@ func (b *Batch) insertMessage(o persistence.InsertMessage, res *persistence.Resu
 				}
 				return r.Err()
 			})
+	}
+	if m.Channel == persistence.ChannelSMPP {
+		ttl := m.DeliveryTTL
+		if ttl == 0 {
+			ttl = persistence.DefaultDeliveryTTL
+		}
+		b.add(`INSERT INTO message_channels (message_id, channel, delivery_ttl_ns) SELECT $1, $2, $3
+			WHERE EXISTS (SELECT 1 FROM messages WHERE id = $1) ON CONFLICT DO NOTHING`,
+			[]any{m.ID, m.Channel, int64(ttl)}, nil)
 	}
 	evType := "mt_" + string(m.Status)
 	for _, p := range o.Parts {
@@ -345,6 +416,18 @@ func (b *Batch) deriveMessage(id func(*params) string, res *persistence.Result, 
 	b.add(`INSERT INTO outbox (id, message_id, attempts, next_ns, last_error, done)
 		SELECT id || '.final', id, 0, `+p.add(now.UnixNano())+`, '', 0 FROM messages
 		WHERE id = `+id(&p)+` AND status_rank >= 100 AND callback_url <> '' ON CONFLICT DO NOTHING`, p.args, nil)
+
+	// The receipt owed over SMPP carries what the deliver_sm needs, so
+	// reading it never joins the message (which may be pruned by then).
+	p = params{}
+	ns := now.UnixNano()
+	b.add(`INSERT INTO deliveries (`+deliveryInsertCols+`)
+		SELECT m.id || '.dr.smpp', m.customer_id, `+p.add(ulid.Make().String())+`, 'dr', m.id, 0, 0, `+p.add(ns)+`, `+p.add(ns)+`,
+			CAST(`+p.add(ns)+` AS BIGINT) + c.delivery_ttl_ns, '', m.sender, m.recipient, m.data_coding, `+p.add([]byte{})+`, m.status_rank,
+			COALESCE((SELECT pt.last_error FROM parts pt WHERE pt.message_id = m.id ORDER BY pt.status_rank DESC, pt.part LIMIT 1), ''),
+			m.created_ns, m.updated_ns
+		FROM messages m JOIN message_channels c ON c.message_id = m.id
+		WHERE m.id = `+id(&p)+` AND m.status_rank >= 100 AND c.channel = 'smpp' ON CONFLICT DO NOTHING`, p.args, nil)
 
 	p = params{}
 	b.add(`SELECT status_rank FROM messages WHERE id = `+id(&p), p.args, func(r Rows) error {

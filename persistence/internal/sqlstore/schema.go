@@ -98,6 +98,80 @@ var Migrations = []Migration{{
 		`CREATE INDEX IF NOT EXISTS outbox_due ON outbox (done, next_ns)`,
 		`CREATE INDEX IF NOT EXISTS outbox_message ON outbox (message_id)`,
 	},
+}, {
+	Version: 2,
+	Name:    "mo_and_smpp_deliveries",
+	Statements: []string{
+		// Only messages submitted over a channel other than http have a
+		// row, so the messages table and its writes stay as they were.
+		`CREATE TABLE IF NOT EXISTS message_channels (
+			message_id TEXT PRIMARY KEY,
+			channel TEXT NOT NULL,
+			delivery_ttl_ns BIGINT NOT NULL)`,
+		// dedup_key is NULL when the caller gave none.
+		`CREATE TABLE IF NOT EXISTS mos (
+			id TEXT PRIMARY KEY,
+			operator_name TEXT NOT NULL,
+			sender TEXT NOT NULL,
+			recipient TEXT NOT NULL,
+			data_coding BIGINT NOT NULL,
+			payload BYTEA NOT NULL,
+			body TEXT NOT NULL,
+			customer_id TEXT NOT NULL,
+			channel TEXT NOT NULL,
+			url TEXT NOT NULL,
+			dedup_key TEXT,
+			received_ns BIGINT NOT NULL)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS mos_dedup ON mos (dedup_key)`,
+		`CREATE INDEX IF NOT EXISTS mos_received ON mos (received_ns)`,
+		`CREATE TABLE IF NOT EXISTS mo_parts (
+			operator_name TEXT NOT NULL,
+			sender TEXT NOT NULL,
+			recipient TEXT NOT NULL,
+			ref BIGINT NOT NULL,
+			total BIGINT NOT NULL,
+			seq BIGINT NOT NULL,
+			data_coding BIGINT NOT NULL,
+			payload BYTEA NOT NULL,
+			dedup_key TEXT,
+			received_ns BIGINT NOT NULL,
+			PRIMARY KEY (operator_name, sender, recipient, ref, total, seq))`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS mo_parts_dedup ON mo_parts (dedup_key)`,
+		`CREATE INDEX IF NOT EXISTS mo_parts_received ON mo_parts (received_ns)`,
+		// DedupKeys of parts already assembled, so that a late
+		// retransmission does not start a new set.
+		`CREATE TABLE IF NOT EXISTS mo_part_keys (
+			dedup_key TEXT PRIMARY KEY,
+			at_ns BIGINT NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS mo_part_keys_at ON mo_part_keys (at_ns)`,
+		// SMPP deliveries. state: 0 pending, 1 done, 2 expired; a finished
+		// row stays until its message or MO is pruned, so that a replayed
+		// write cannot queue it again. ref_id is the message (kind dr) or
+		// MO (kind mo) it belongs to.
+		`CREATE TABLE IF NOT EXISTS deliveries (
+			id TEXT PRIMARY KEY,
+			customer_id TEXT NOT NULL,
+			seq TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			ref_id TEXT NOT NULL,
+			state BIGINT NOT NULL,
+			attempts BIGINT NOT NULL,
+			next_ns BIGINT NOT NULL,
+			created_ns BIGINT NOT NULL,
+			expires_ns BIGINT NOT NULL,
+			last_error TEXT NOT NULL,
+			sender TEXT NOT NULL,
+			recipient TEXT NOT NULL,
+			data_coding BIGINT NOT NULL,
+			payload BYTEA NOT NULL,
+			status_rank BIGINT NOT NULL,
+			op_error TEXT NOT NULL,
+			submit_ns BIGINT NOT NULL,
+			done_ns BIGINT NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (customer_id, state, seq)`,
+		`CREATE INDEX IF NOT EXISTS deliveries_expiry ON deliveries (state, expires_ns)`,
+		`CREATE INDEX IF NOT EXISTS deliveries_ref ON deliveries (ref_id)`,
+	},
 }}
 
 const createVersionTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
