@@ -87,6 +87,7 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		Callback: callback.Config{Backoff: webhook.Backoff, Gone: func(err error) bool { return !webhook.Retryable(err) },
 			Body: func(cb persistence.Callback) ([]byte, error) { return webhook.MarshalDR(drOf(cb)) }},
 		CallbackDeps: callback.Deps{Store: n.store, Poster: webhook.New(webhook.Options{}), Metrics: mx, Log: log},
+		Store:        n.store,
 		Log:          log,
 	}
 	var routes []router.Route

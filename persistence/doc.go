@@ -25,7 +25,17 @@
 // Tables: messages, parts, events, op_index ((operator, canonical id) →
 // part), pending_drs (DRs that arrived before the submit_sm_resp naming
 // their id), outbox (one row per final message with a callback URL, id
-// message_id+".final", marked done rather than deleted), schema_migrations.
+// message_id+".final", marked done rather than deleted; MOs owed over HTTP
+// share it with id mo_id+".mo"), schema_migrations. Since version 2:
+// message_channels (only for messages not submitted over http: channel and
+// the TTL of their SMPP receipt), mos (dedup_key unique, NULL for none),
+// mo_parts (multipart MO parts until assembled, keyed by operator, sender,
+// recipient, ref, total, seq; dedup_key unique), mo_part_keys (dedup keys of
+// assembled parts, so a late retransmission stays a duplicate), deliveries
+// (DRs and MOs owed over SMPP, self-contained so reading them joins
+// nothing; state 0 pending, 1 done, 2 expired; finished rows stay until
+// their message or MO is pruned so a replayed write cannot queue them
+// again).
 //
 // # CockroachDB and PostgreSQL differences
 //
@@ -51,6 +61,8 @@
 //     them from the target columns; not verified on a CockroachDB server.
 //   - UPDATE ... FROM, RETURNING, ON CONFLICT DO NOTHING without a target,
 //     LIMIT inside subqueries: supported by both (and by SQLite >= 3.35).
+//   - Row values: Prune deletes MO parts with (a, b, ...) IN (SELECT ...),
+//     supported by PostgreSQL, CockroachDB and SQLite >= 3.15.
 //   - Keys: ULIDs are time-ordered, so on CockroachDB new rows land on one
 //     range (a write hotspot); PostgreSQL does not care. A hash-sharded
 //     primary key would spread them; not done yet.

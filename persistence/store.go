@@ -297,7 +297,8 @@ type DeleteMOParts struct{ Key MOPartKey }
 
 // EnqueueDelivery queues a delivery to a customer over SMPP. An existing ID
 // writes nothing (Applied false). Seq empty: the store assigns one;
-// CreatedAt, NextAt zero: now; ExpiresAt zero: CreatedAt + DefaultDeliveryTTL.
+// CreatedAt zero: now; NextAt zero: CreatedAt; ExpiresAt zero: CreatedAt +
+// DefaultDeliveryTTL.
 type EnqueueDelivery struct{ Delivery Delivery }
 
 // DeliveryDone marks a pending delivery done (deliver_sm_resp received);

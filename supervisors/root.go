@@ -10,6 +10,7 @@ import (
 	"smsgw/actors/callback"
 	"smsgw/actors/customer"
 	"smsgw/actors/operator"
+	"smsgw/actors/retention"
 )
 
 // Spec is everything the node's tree is built from.
@@ -21,13 +22,15 @@ type Spec struct {
 	CustomerDeps customer.Deps
 	Callback     callback.Config
 	CallbackDeps callback.Deps
+	Retention    retention.Config
+	Store        retention.Pruner
 	Log          zerolog.Logger
 }
 
 // Tree is the running top of the supervision tree.
 type Tree struct {
-	system                          *actor.ActorSystem
-	Callbacks, Customers, Operators *actor.PID
+	system                                     *actor.ActorSystem
+	Callbacks, Customers, Operators, Retention *actor.PID
 }
 
 // Start spawns the tree under the root guardian: the callback deliverer
@@ -38,6 +41,9 @@ func Start(system *actor.ActorSystem, s Spec) (*Tree, error) {
 	var err error
 	if t.Callbacks, err = system.Root.SpawnNamed(callback.Props(s.Callback, s.CallbackDeps), "callbacks"); err != nil {
 		return nil, fmt.Errorf("spawn callbacks: %w", err)
+	}
+	if t.Retention, err = system.Root.SpawnNamed(retention.Props(s.Retention, s.Store, s.Log), "retention"); err != nil {
+		return nil, fmt.Errorf("spawn retention: %w", err)
 	}
 	var customers []child
 	for _, c := range s.Customers {
@@ -62,7 +68,7 @@ func Start(system *actor.ActorSystem, s Spec) (*Tree, error) {
 // Stop drains the tree: operators first (binds unbind; what is still
 // queued stays in the store for the next start), then the rest.
 func (t *Tree) Stop() {
-	for _, pid := range []*actor.PID{t.Operators, t.Customers, t.Callbacks} {
+	for _, pid := range []*actor.PID{t.Operators, t.Customers, t.Callbacks, t.Retention} {
 		_ = t.system.Root.PoisonFuture(pid).Wait()
 	}
 }

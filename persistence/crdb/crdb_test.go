@@ -109,3 +109,7 @@ func TestUnreachable(t *testing.T) {
 func BenchmarkWrite(b *testing.B) {
 	storetest.BenchmarkWrite(b, open(b))
 }
+
+func BenchmarkInsertMO(b *testing.B) {
+	storetest.BenchmarkInsertMO(b, open(b))
+}

@@ -155,21 +155,13 @@ func (s *Store) DueCallbacks(ctx context.Context, now time.Time, limit int) ([]p
 // Prune implements persistence.Store. It takes the writer connection, so it
 // runs between group-commit batches.
 func (s *Store) Prune(ctx context.Context, before time.Time, limit int) (int, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: begin prune: %w", err)
-	}
-	n, err := sqlstore.Prune(ctx, dbConn{tx}, before, limit)
-	if err != nil {
-		if rbErr := tx.Rollback(); rbErr != nil {
-			return 0, fmt.Errorf("sqlite: %w (rollback: %v)", err, rbErr)
-		}
-		return 0, fmt.Errorf("sqlite: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("sqlite: commit prune: %w", err)
-	}
-	return n, nil
+	var n int
+	err := s.writeTx(ctx, func(c sqlstore.Conn) error {
+		var err error
+		n, err = sqlstore.Prune(ctx, c, before, limit)
+		return err
+	})
+	return n, err
 }
 
 // Close stops the writer (queued writes fail with an error) and closes the

@@ -24,3 +24,11 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	storetest.BenchmarkWrite(b, s)
 }
+
+func BenchmarkInsertMO(b *testing.B) {
+	s, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkInsertMO(b, s)
+}

@@ -36,7 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) persistence.Store) {
 		{"InvalidOp", testInvalidOp},
 		{"CanceledContext", testCanceled},
 	}
-	for _, tt := range tests {
+	for _, tt := range append(tests, moTests...) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() {

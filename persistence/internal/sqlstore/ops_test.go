@@ -25,6 +25,23 @@ func TestValidate(t *testing.T) {
 		{"dr without candidates", persistence.MatchDR{Operator: "o", Status: persistence.StatusDelivered}, false},
 		{"done", persistence.CallbackDone{ID: "x"}, true},
 		{"retry without id", persistence.CallbackRetry{}, false},
+		{"insert smpp", persistence.InsertMessage{Message: persistence.Message{ID: "m", CustomerID: "c", Status: persistence.StatusAccepted, Channel: persistence.ChannelSMPP}, Parts: part}, true},
+		{"insert unknown channel", persistence.InsertMessage{Message: persistence.Message{ID: "m", CustomerID: "c", Status: persistence.StatusAccepted, Channel: "x"}, Parts: part}, false},
+		{"mo unrouted", persistence.InsertMO{MO: persistence.MO{ID: "m", Operator: "o"}}, true},
+		{"mo smpp", persistence.InsertMO{MO: persistence.MO{ID: "m", Operator: "o", CustomerID: "c", Channel: persistence.ChannelSMPP}}, true},
+		{"mo http", persistence.InsertMO{MO: persistence.MO{ID: "m", Operator: "o", CustomerID: "c", Channel: persistence.ChannelHTTP, URL: "u"}}, true},
+		{"mo http without url", persistence.InsertMO{MO: persistence.MO{ID: "m", Operator: "o", CustomerID: "c", Channel: persistence.ChannelHTTP}}, false},
+		{"mo customer without channel", persistence.InsertMO{MO: persistence.MO{ID: "m", Operator: "o", CustomerID: "c"}}, false},
+		{"mo without operator", persistence.InsertMO{MO: persistence.MO{ID: "m"}}, false},
+		{"part", persistence.InsertMOPart{Part: persistence.MOPart{MOPartKey: persistence.MOPartKey{Operator: "o", Total: 2}, Seq: 2}}, true},
+		{"part past total", persistence.InsertMOPart{Part: persistence.MOPart{MOPartKey: persistence.MOPartKey{Operator: "o", Total: 2}, Seq: 3}}, false},
+		{"part seq 0", persistence.InsertMOPart{Part: persistence.MOPart{MOPartKey: persistence.MOPartKey{Operator: "o", Total: 2}}}, false},
+		{"delete parts", persistence.DeleteMOParts{Key: persistence.MOPartKey{Operator: "o", Total: 1}}, true},
+		{"delete parts without total", persistence.DeleteMOParts{Key: persistence.MOPartKey{Operator: "o"}}, false},
+		{"enqueue dr", persistence.EnqueueDelivery{Delivery: persistence.Delivery{ID: "d", CustomerID: "c", Kind: persistence.KindDR, MessageID: "m"}}, true},
+		{"enqueue mo without mo id", persistence.EnqueueDelivery{Delivery: persistence.Delivery{ID: "d", CustomerID: "c", Kind: persistence.KindMO, MessageID: "m"}}, false},
+		{"delivery done", persistence.DeliveryDone{ID: "d"}, true},
+		{"delivery retry without id", persistence.DeliveryRetry{}, false},
 	}
 	for _, tt := range tests {
 		if err := Validate([]persistence.Op{tt.op}); (err == nil) != tt.ok {
@@ -47,5 +64,18 @@ func TestResetRestoresResults(t *testing.T) {
 	want := persistence.Result{MessageID: "m", RequestHash: "h", MessageStatus: persistence.StatusAccepted}
 	if b.Results[0][0] != want || b.Results[0][1] != (persistence.Result{}) {
 		t.Errorf("after reset: %+v", b.Results)
+	}
+
+	part := persistence.InsertMOPart{Part: persistence.MOPart{MOPartKey: persistence.MOPartKey{Operator: "o", Total: 1}, Seq: 1}}
+	mo := persistence.InsertMO{MO: persistence.MO{ID: "mo", Operator: "o"}}
+	b, err = NewBatch([][]persistence.Op{{part, mo}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Results[0][0].PartsStored, b.Results[0][0].PartSet = 1, &persistence.MOPartSet{}
+	b.Results[0][1].Duplicate, b.Results[0][1].MOID = true, "other"
+	b.Reset()
+	if b.Results[0][0] != (persistence.Result{}) || b.Results[0][1] != (persistence.Result{MOID: "mo"}) {
+		t.Errorf("mo results after reset: %+v", b.Results)
 	}
 }

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,24 +13,26 @@ import (
 )
 
 const messageCols = `m.id, m.customer_id, m.client_ref, COALESCE(m.idempotency_key, ''), m.request_hash, m.sender, m.recipient,
-	m.data_coding, m.route, m.callback_url, m.registered_delivery, m.status_rank, m.part_count, m.created_ns, m.updated_ns`
+	m.data_coding, m.route, m.callback_url, m.registered_delivery, m.status_rank, m.part_count, m.created_ns, m.updated_ns,
+	COALESCE((SELECT c.channel FROM message_channels c WHERE c.message_id = m.id), 'http'),
+	COALESCE((SELECT c.delivery_ttl_ns FROM message_channels c WHERE c.message_id = m.id), 0)`
 
 const partCols = `message_id, part, data_coding, esm_class, payload, status_rank, operator_name, operator_msg_id, last_error, updated_ns`
 
 // scanMessage reads messageCols, then any extra columns into extra.
 func scanMessage(r Rows, extra ...any) (persistence.Message, error) {
 	var (
-		m                                  persistence.Message
-		dc, reg, rank, parts, created, upd int64
-		route                              string
+		m                                       persistence.Message
+		dc, reg, rank, parts, created, upd, ttl int64
+		route                                   string
 	)
 	dest := append([]any{&m.ID, &m.CustomerID, &m.ClientRef, &m.IdempotencyKey, &m.RequestHash, &m.From, &m.To,
-		&dc, &route, &m.CallbackURL, &reg, &rank, &parts, &created, &upd}, extra...)
+		&dc, &route, &m.CallbackURL, &reg, &rank, &parts, &created, &upd, &m.Channel, &ttl}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return m, err
 	}
 	m.DataCoding, m.RegisteredDelivery, m.Status, m.PartCount = byte(dc), reg != 0, persistence.StatusOfRank(int(rank)), int(parts)
-	m.CreatedAt, m.UpdatedAt = fromNanos(created), fromNanos(upd)
+	m.CreatedAt, m.UpdatedAt, m.DeliveryTTL = fromNanos(created), fromNanos(upd), time.Duration(ttl)
 	if route != "" {
 		m.Route = strings.Split(route, ",")
 	}
@@ -186,8 +190,25 @@ func attachParts(ctx context.Context, c Conn, n int, view func(int) *persistence
 	return nil
 }
 
-// DueCallbacks lists outbox entries due at now, oldest first.
+// DueCallbacks lists outbox entries due at now, oldest first: the final
+// statuses of messages and the MOs owed over HTTP.
 func DueCallbacks(ctx context.Context, c Conn, now time.Time, limit int) ([]persistence.Callback, error) {
+	drs, err := dueDRCallbacks(ctx, c, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	mos, err := dueMOCallbacks(ctx, c, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := append(drs, mos...)
+	slices.SortFunc(out, func(a, b persistence.Callback) int {
+		return cmp.Or(a.NextAt.Compare(b.NextAt), cmp.Compare(a.ID, b.ID))
+	})
+	return out[:min(len(out), limit)], nil
+}
+
+func dueDRCallbacks(ctx context.Context, c Conn, now time.Time, limit int) ([]persistence.Callback, error) {
 	rows, err := c.Query(ctx, `SELECT `+messageCols+`, o.id, o.attempts, o.next_ns FROM outbox o JOIN messages m ON m.id = o.message_id
 		WHERE o.done = 0 AND o.next_ns <= $1 ORDER BY o.next_ns, o.id LIMIT $2`, now.UnixNano(), int64(limit))
 	if err != nil {
@@ -204,7 +225,7 @@ func DueCallbacks(ctx context.Context, c Conn, now time.Time, limit int) ([]pers
 			rows.Close()
 			return nil, fmt.Errorf("scan due callback: %w", err)
 		}
-		cb.MessageID, cb.CustomerID, cb.URL = m.ID, m.CustomerID, m.CallbackURL
+		cb.Kind, cb.MessageID, cb.CustomerID, cb.URL = persistence.KindDR, m.ID, m.CustomerID, m.CallbackURL
 		cb.Attempts, cb.NextAt, cb.View.Message = int(attempts), fromNanos(next), m
 		out = append(out, cb)
 	}
@@ -217,50 +238,66 @@ func DueCallbacks(ctx context.Context, c Conn, now time.Time, limit int) ([]pers
 
 // Prune deletes up to limit finished messages last updated before the
 // cutoff, with every row that refers to them, keeping those whose callback
-// is still owed; it also drops DRs buffered before the cutoff that never
-// found their message. Run it inside one transaction.
+// or SMPP receipt is still owed; it also drops DRs buffered before the
+// cutoff that never found their message, and prunes MOs (pruneMOs). Run it
+// inside one transaction.
 func Prune(ctx context.Context, c Conn, before time.Time, limit int) (int, error) {
-	rows, err := c.Query(ctx, `SELECT m.id FROM messages m WHERE m.status_rank >= $1 AND m.updated_ns < $2
+	ids, err := selectIDs(ctx, c, `SELECT m.id FROM messages m WHERE m.status_rank >= $1 AND m.updated_ns < $2
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.done = 0)
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.ref_id = m.id AND d.state = 0 AND d.expires_ns >= $2)
 		ORDER BY m.updated_ns, m.id LIMIT $3`, int64(persistence.StatusDelivered.Rank()), before.UnixNano(), int64(limit))
 	if err != nil {
 		return 0, fmt.Errorf("select prunable: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("scan prunable: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("select prunable: %w", err)
-	}
-	if len(ids) > 0 {
-		var p params
-		in := make([]string, len(ids))
-		for i, id := range ids {
-			in[i] = p.add(id)
-		}
-		list := strings.Join(in, ", ")
-		for _, q := range []string{
-			`DELETE FROM events WHERE message_id IN (` + list + `)`,
-			`DELETE FROM op_index WHERE message_id IN (` + list + `)`,
-			`DELETE FROM outbox WHERE message_id IN (` + list + `)`,
-			`DELETE FROM parts WHERE message_id IN (` + list + `)`,
-			`DELETE FROM messages WHERE id IN (` + list + `)`,
-		} {
-			if err := c.Exec(ctx, q, p.args...); err != nil {
-				return 0, fmt.Errorf("prune: %w", err)
-			}
-		}
+	if err := deleteIn(ctx, c, ids, `events WHERE message_id`, `op_index WHERE message_id`, `outbox WHERE message_id`,
+		`deliveries WHERE ref_id`, `message_channels WHERE message_id`, `parts WHERE message_id`, `messages WHERE id`); err != nil {
+		return 0, fmt.Errorf("prune: %w", err)
 	}
 	if err := c.Exec(ctx, `DELETE FROM pending_drs WHERE dr_id IN
 		(SELECT dr_id FROM pending_drs WHERE at_ns < $1 ORDER BY at_ns LIMIT $2)`, before.UnixNano(), int64(limit)); err != nil {
 		return 0, fmt.Errorf("prune buffered DRs: %w", err)
 	}
-	return len(ids), nil
+	mos, err := pruneMOs(ctx, c, before, limit)
+	if err != nil {
+		return 0, err
+	}
+	return len(ids) + mos, nil
+}
+
+// selectIDs reads a one-column result.
+func selectIDs(ctx context.Context, c Conn, q string, args ...any) ([]string, error) {
+	rows, err := c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// deleteIn runs DELETE FROM <target> IN (ids) for each target, given as
+// "table WHERE column".
+func deleteIn(ctx context.Context, c Conn, ids []string, targets ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var p params
+	in := make([]string, len(ids))
+	for i, id := range ids {
+		in[i] = p.add(id)
+	}
+	list := strings.Join(in, ", ")
+	for _, t := range targets {
+		if err := c.Exec(ctx, `DELETE FROM `+t+` IN (`+list+`)`, p.args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
