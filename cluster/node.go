@@ -21,6 +21,7 @@ import (
 	"smsgw/actors/customer"
 	"smsgw/actors/gateway"
 	"smsgw/actors/metrics"
+	"smsgw/actors/mo"
 	"smsgw/actors/operator"
 	"smsgw/actors/router"
 	"smsgw/persistence"
@@ -85,7 +86,7 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		OperatorDeps: operator.Deps{Store: n.store, Metrics: mx, Log: log, Dial: o.Dial},
 		CustomerDeps: customer.Deps{Store: n.store, Metrics: mx, Log: log},
 		Callback: callback.Config{Backoff: webhook.Backoff, Gone: func(err error) bool { return !webhook.Retryable(err) },
-			Body: func(cb persistence.Callback) ([]byte, error) { return webhook.MarshalDR(drOf(cb)) }},
+			Body: callbackBody},
 		CallbackDeps: callback.Deps{Store: n.store, Poster: webhook.New(webhook.Options{}), Metrics: mx, Log: log},
 		Store:        n.store,
 		Log:          log,
@@ -95,6 +96,11 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		routes = append(routes, router.Route{Prefix: r.Prefix, Operators: r.Operators})
 	}
 	gwCfg := gateway.Config{Routes: router.New(routes), Loads: spec.Loads}
+	moRouter, err := moRouterOf(cfg)
+	if err != nil {
+		return err
+	}
+	spec.OperatorDeps.MO, spec.MO = moRouter, moRouter
 	for _, op := range cfg.Operators {
 		oc, err := operatorConfig(op)
 		if err != nil {
@@ -111,7 +117,6 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		}
 		gwCfg.Customers = append(gwCfg.Customers, gc)
 	}
-	var err error
 	if n.tree, err = supervisors.Start(n.system, spec); err != nil {
 		return err
 	}
@@ -130,6 +135,24 @@ func (n *Node) start(ctx context.Context, o Options) error {
 	go func() { n.served <- n.server.Serve(n.listener) }()
 	log.Info().Str("http", n.listener.Addr().String()).Int("operators", len(spec.Operators)).Int("customers", len(spec.Customers)).Msg("smsgw started")
 	return nil
+}
+
+// moRouterOf builds MO routing: short code and keyword to a customer, who
+// takes MOs over HTTP (mo_url) or on its SMPP receiver binds.
+func moRouterOf(cfg *conf.Config) (*mo.Router, error) {
+	var routes []router.MORoute
+	for _, r := range cfg.MORoutes {
+		routes = append(routes, router.MORoute{ShortCode: r.ShortCode, Keyword: r.Keyword, Regex: r.Regex, Customer: r.Customer})
+	}
+	table, err := router.NewMO(routes)
+	if err != nil {
+		return nil, err
+	}
+	var customers []mo.Customer
+	for _, c := range cfg.Customers {
+		customers = append(customers, mo.Customer{ID: c.ID, URL: c.MOURL, TTL: c.DeliveryTTL, SMPP: c.SMPP.SystemID != ""})
+	}
+	return mo.NewRouter(table, customers), nil
 }
 
 func operatorConfig(op conf.Operator) (operator.Config, error) {
@@ -175,6 +198,16 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	errs = append(errs, n.store.Close())
 	n.log.Info().Msg("smsgw stopped")
 	return errors.Join(errs...)
+}
+
+// callbackBody renders an outbox entry: a DR or an MO.
+func callbackBody(cb persistence.Callback) ([]byte, error) {
+	if cb.Kind == persistence.KindMO && cb.MO != nil {
+		m := cb.MO
+		return webhook.MarshalMO(webhook.MO{EventID: cb.ID, MOID: m.ID, From: m.From, To: m.To, Text: m.Text,
+			DataCoding: int(m.DataCoding), Operator: m.Operator, At: m.ReceivedAt}, m.Payload)
+	}
+	return webhook.MarshalDR(drOf(cb))
 }
 
 // drOf is the customer's view of a final message.

@@ -5,6 +5,7 @@
 //	root guardian (one_for_one, 10 restarts / 10 s)
 //	├── callbacks            outbox deliverer
 //	├── retention            deletes finished messages past the retention period
+//	├── mo-sweeper           delivers multipart MOs whose parts never all came
 //	├── customers            one_for_one, 10 / min, respawn after 5 s when exceeded
 //	│   └── <customer id>    admission for one account
 //	└── operators            one_for_one, 10 / min, respawn after 5 s when exceeded

@@ -9,8 +9,10 @@ import (
 
 	"smsgw/actors/callback"
 	"smsgw/actors/customer"
+	"smsgw/actors/mo"
 	"smsgw/actors/operator"
 	"smsgw/actors/retention"
+	"smsgw/persistence"
 )
 
 // Spec is everything the node's tree is built from.
@@ -23,14 +25,16 @@ type Spec struct {
 	Callback     callback.Config
 	CallbackDeps callback.Deps
 	Retention    retention.Config
-	Store        retention.Pruner
+	Store        persistence.Store
+	MO           *mo.Router
+	MOSweeper    mo.SweeperConfig
 	Log          zerolog.Logger
 }
 
 // Tree is the running top of the supervision tree.
 type Tree struct {
-	system                                     *actor.ActorSystem
-	Callbacks, Customers, Operators, Retention *actor.PID
+	system                                                *actor.ActorSystem
+	Callbacks, Customers, Operators, Retention, MOSweeper *actor.PID
 }
 
 // Start spawns the tree under the root guardian: the callback deliverer
@@ -44,6 +48,9 @@ func Start(system *actor.ActorSystem, s Spec) (*Tree, error) {
 	}
 	if t.Retention, err = system.Root.SpawnNamed(retention.Props(s.Retention, s.Store, s.Log), "retention"); err != nil {
 		return nil, fmt.Errorf("spawn retention: %w", err)
+	}
+	if t.MOSweeper, err = system.Root.SpawnNamed(mo.SweeperProps(s.MOSweeper, s.Store, s.MO, s.Log), "mo-sweeper"); err != nil {
+		return nil, fmt.Errorf("spawn mo-sweeper: %w", err)
 	}
 	var customers []child
 	for _, c := range s.Customers {
@@ -68,7 +75,7 @@ func Start(system *actor.ActorSystem, s Spec) (*Tree, error) {
 // Stop drains the tree: operators first (binds unbind; what is still
 // queued stays in the store for the next start), then the rest.
 func (t *Tree) Stop() {
-	for _, pid := range []*actor.PID{t.Operators, t.Customers, t.Callbacks, t.Retention} {
+	for _, pid := range []*actor.PID{t.Operators, t.Customers, t.Callbacks, t.Retention, t.MOSweeper} {
 		_ = t.system.Root.PoisonFuture(pid).Wait()
 	}
 }

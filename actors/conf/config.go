@@ -17,6 +17,7 @@ type Config struct {
 	Operators []Operator
 	Routes    []Route
 	Customers []Customer
+	MORoutes  []MORoute
 
 	// src remembers where each key came from so Validate can name lines.
 	src *source
@@ -110,13 +111,32 @@ type Customer struct {
 	Senders     []string // allowed sender ids; empty means any
 	MaxParts    int
 	SMPP        CustomerSMPP
+	// MOURL receives MO messages as HTTP callbacks; without it MOs go to the
+	// customer's SMPP receiver binds.
+	MOURL string
+	// DeliveryTTL is how long DRs and MOs are held for a customer who has no
+	// receiver bound (default 48h).
+	DeliveryTTL time.Duration
 }
 
-// CustomerSMPP holds a customer's SMPP credentials; empty SystemID means the
+// CustomerSMPP holds a customer's SMPP settings; empty SystemID means the
 // customer does not use SMPP.
 type CustomerSMPP struct {
 	SystemID string
 	Password Secret
+	MaxBinds int     // concurrent binds allowed (default 4)
+	BindTPS  float64 // submit_sm per second per bind (default: the customer's tps)
+	IDFormat string  // how our message ids are written in receipts: "hex" (default) or "decimal"
+}
+
+// MORoute sends MO messages for a short code (and optionally a keyword, the
+// first word of the text, case-insensitive, or a regular expression over
+// the text) to a customer. ShortCode "*" is the catch-all.
+type MORoute struct {
+	ShortCode string
+	Keyword   string
+	Regex     string
+	Customer  string
 }
 
 // Secret is a string that never prints: fmt, %#v and JSON all show it
@@ -154,6 +174,8 @@ const (
 	DefaultBindTimeout     = 10 * time.Second
 	DefaultCustomerTPS     = 100
 	DefaultMaxParts        = 10
+	DefaultMaxBinds        = 4
+	DefaultDeliveryTTL     = 48 * time.Hour
 )
 
 // Default returns a Config with every default filled in and no operators,
@@ -183,7 +205,8 @@ func DefaultOperator() Operator {
 
 // DefaultCustomer returns a Customer with every default filled in.
 func DefaultCustomer() Customer {
-	return Customer{TPS: DefaultCustomerTPS, MaxParts: DefaultMaxParts}
+	return Customer{TPS: DefaultCustomerTPS, MaxParts: DefaultMaxParts, DeliveryTTL: DefaultDeliveryTTL,
+		SMPP: CustomerSMPP{MaxBinds: DefaultMaxBinds, IDFormat: "hex"}}
 }
 
 // String summarises the configuration without secrets.

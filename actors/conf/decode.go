@@ -318,6 +318,14 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 				c.Customers = append(c.Customers, cu)
 			})
 		},
+		"mo_routes": func(n *yaml.Node, p string) {
+			d.sequence(n, p, func(n *yaml.Node, p string) {
+				var r MORoute
+				d.mapping(n, p, map[string]field{"short_code": d.str(&r.ShortCode), "keyword": d.str(&r.Keyword),
+					"regex": d.str(&r.Regex), "customer": d.str(&r.Customer)})
+				c.MORoutes = append(c.MORoutes, r)
+			})
+		},
 	})
 }
 
@@ -361,7 +369,12 @@ func (d *decoder) customer(n *yaml.Node, path string, c *Customer) {
 			d.mapping(n, p, map[string]field{
 				"system_id": d.str(&c.SMPP.SystemID),
 				"password":  d.secret(&c.SMPP.Password),
+				"max_binds": d.integer(&c.SMPP.MaxBinds),
+				"bind_tps":  d.float(&c.SMPP.BindTPS),
+				"id_format": d.str(&c.SMPP.IDFormat),
 			})
 		},
+		"mo_url":       d.str(&c.MOURL),
+		"delivery_ttl": d.duration(&c.DeliveryTTL),
 	})
 }

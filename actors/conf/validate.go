@@ -110,8 +110,8 @@ func (c *Config) Validate() error {
 				customers[cu.ID] = p + ".id"
 			}
 		}
-		if len(cu.APIKeys) == 0 {
-			v.add(p+".api_keys", "must list at least one key")
+		if len(cu.APIKeys) == 0 && cu.SMPP.SystemID == "" {
+			v.add(p+".api_keys", "must list at least one key (or give the customer smpp credentials)")
 		}
 		for j, k := range cu.APIKeys {
 			q := fmt.Sprintf("%s.api_keys[%d]", p, j)
@@ -134,6 +134,23 @@ func (c *Config) Validate() error {
 			} else {
 				systemIDs[id] = p + ".smpp.system_id"
 			}
+		}
+	}
+	for i, r := range c.MORoutes {
+		p := fmt.Sprintf("mo_routes[%d]", i)
+		if r.ShortCode == "" {
+			v.add(p+".short_code", `must not be empty ("*" matches every short code)`)
+		}
+		if r.Keyword != "" && r.Regex != "" {
+			v.add(p+".regex", "give a keyword or a regex, not both")
+		}
+		if r.Regex != "" {
+			if _, err := regexp.Compile(r.Regex); err != nil {
+				v.add(p+".regex", "invalid regular expression: %v", err)
+			}
+		}
+		if customers[r.Customer] == "" {
+			v.add(p+".customer", "unknown customer %q", r.Customer)
 		}
 	}
 	return errors.Join(v.errs...)
@@ -226,6 +243,20 @@ func (v *validator) customer(p string, c *Customer) {
 	}
 	if c.SMPP.SystemID != "" && c.SMPP.Password == "" {
 		v.add(p+".smpp.password", "must be set when smpp.system_id is")
+	}
+	v.positive(p+".smpp.max_binds", c.SMPP.MaxBinds)
+	if c.SMPP.BindTPS < 0 {
+		v.add(p+".smpp.bind_tps", "must be >= 0")
+	}
+	v.oneOf(p+".smpp.id_format", c.SMPP.IDFormat, "hex", "decimal")
+	if c.MOURL != "" {
+		u, err := url.Parse(c.MOURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add(p+".mo_url", "must be an absolute http:// or https:// URL")
+		}
+	}
+	if c.DeliveryTTL <= 0 {
+		v.add(p+".delivery_ttl", "must be > 0")
 	}
 }
 

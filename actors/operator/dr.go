@@ -12,10 +12,6 @@ import (
 	"smsgw/transports/receipt"
 )
 
-// ESME_RX_T_APPN: the ESME cannot take the deliver_sm now; the SMSC keeps
-// it and retries. Used for MOs until MO routing exists, so none is lost.
-const statusRxTAppn = 0x64
-
 // delivered is where an operator's delivery report is matched to its MT:
 // the receipt is read (TLVs first, then the Appendix B text), the store
 // matches its id in any written form to the part (or buffers it until the
@@ -24,8 +20,7 @@ const statusRxTAppn = 0x64
 func (o *operatorActor) delivered(ctx actor.Context, m *bind.Delivered) {
 	d := m.Deliver
 	if !d.Receipt {
-		o.log.Warn().Str("from", d.Source).Str("to", d.Dest).Msg("mo_refused: MO routing is not available; operator will retry")
-		m.Ack(statusRxTAppn)
+		o.mo(m)
 		return
 	}
 	id, stat, errCode := d.ReceiptedID, "", ""

@@ -18,6 +18,7 @@ import (
 	"smsgw/actors/bind"
 	"smsgw/actors/journal"
 	"smsgw/actors/metrics"
+	"smsgw/actors/mo"
 	"smsgw/persistence"
 	"smsgw/transports/smpp"
 )
@@ -61,6 +62,7 @@ type Deps struct {
 	Callbacks *actor.PID // told Wake when a message becomes final
 	Wake      any
 	Dial      bind.Dialer
+	MO        *mo.Router
 }
 
 // Props builds the operator actor; opts carry the supervisor strategy for its binds.
@@ -431,15 +433,21 @@ func (o *operatorActor) housekeeping(ctx actor.Context) {
 	o.publish()
 }
 
-// write commits ops off the mailbox, retrying until the store takes them or
-// the operator stops (then recovery at start picks the parts up again).
+// write commits one op off the mailbox; see writeAll.
 func (o *operatorActor) write(op persistence.Op, then func(persistence.Result)) {
+	o.writeAll([]persistence.Op{op}, func(res []persistence.Result) { then(res[0]) })
+}
+
+// writeAll commits ops atomically off the mailbox, retrying until the store
+// takes them or the operator stops (then recovery at start picks the parts
+// up again, and an unacknowledged deliver_sm is redelivered by the SMSC).
+func (o *operatorActor) writeAll(ops []persistence.Op, then func([]persistence.Result)) {
 	ctx, store, log := o.ctx, o.deps.Store, o.log
 	go func() {
 		for attempt := 0; ; attempt++ {
-			res, err := store.Write(ctx, op)
+			res, err := store.Write(ctx, ops...)
 			if err == nil {
-				then(res[0])
+				then(res)
 				return
 			}
 			if ctx.Err() != nil {
