@@ -30,6 +30,7 @@ import (
 	"smsgw/transports/http/api"
 	"smsgw/transports/http/webhook"
 	"smsgw/transports/smpp"
+	"smsgw/transports/smpp/server"
 )
 
 // Options start a node.
@@ -42,13 +43,15 @@ type Options struct {
 
 // Node is one running gateway.
 type Node struct {
-	log      zerolog.Logger
-	store    persistence.Store
-	system   *actor.ActorSystem
-	tree     *supervisors.Tree
-	server   *http.Server
-	listener net.Listener
-	served   chan error
+	log          zerolog.Logger
+	store        persistence.Store
+	system       *actor.ActorSystem
+	tree         *supervisors.Tree
+	server       *http.Server
+	listener     net.Listener
+	served       chan error
+	smpp         *server.Server
+	smppListener net.Listener
 	// Recovered is the number of parts found unsubmitted in the store at start.
 	Recovered int
 }
@@ -110,8 +113,12 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		spec.Loads[op.ID] = operator.NewLoad(oc.QueueSize)
 	}
 	for _, c := range cfg.Customers {
-		spec.Customers = append(spec.Customers, customer.Config{ID: c.ID, TPS: c.TPS, Senders: c.Senders})
-		gc := gateway.Customer{ID: c.ID, MaxParts: c.MaxParts, CallbackURL: c.CallbackURL}
+		idFormat := c.SMPP.IDFormat
+		spec.Customers = append(spec.Customers, customer.Config{ID: c.ID, TPS: c.TPS, Senders: c.Senders,
+			FormatID: func(id string) string { return gateway.FormatID(idFormat, id) }})
+		gc := gateway.Customer{ID: c.ID, MaxParts: c.MaxParts, CallbackURL: c.CallbackURL,
+			SMPP: gateway.SMPPAccount{SystemID: c.SMPP.SystemID, Password: string(c.SMPP.Password), MaxBinds: c.SMPP.MaxBinds,
+				BindTPS: c.SMPP.BindTPS, IDFormat: c.SMPP.IDFormat}}
 		for _, k := range c.APIKeys {
 			gc.APIKeys = append(gc.APIKeys, string(k))
 		}
@@ -133,6 +140,14 @@ func (n *Node) start(ctx context.Context, o Options) error {
 	}
 	n.server = &http.Server{Handler: api.New(gw, reg, log, api.Options{}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { n.served <- n.server.Serve(n.listener) }()
+	if cfg.SMPP.Listen != "" {
+		if n.smppListener, err = net.Listen("tcp", cfg.SMPP.Listen); err != nil {
+			return fmt.Errorf("listen smpp %s: %w", cfg.SMPP.Listen, err)
+		}
+		n.smpp = server.New(server.Config{}, gw.SMPP(), log.With().Str("component", "smpp-server").Logger())
+		go func() { _ = n.smpp.Serve(n.smppListener) }()
+		log.Info().Str("smpp", n.smppListener.Addr().String()).Msg("customer SMPP server listening")
+	}
 	log.Info().Str("http", n.listener.Addr().String()).Int("operators", len(spec.Operators)).Int("customers", len(spec.Customers)).Msg("smsgw started")
 	return nil
 }
@@ -179,6 +194,14 @@ func operatorConfig(op conf.Operator) (operator.Config, error) {
 		ReceiptIDFormat: op.ReceiptIDFormat}, nil
 }
 
+// SMPPAddr is the address the customer SMPP server listens on ("" if off).
+func (n *Node) SMPPAddr() string {
+	if n.smppListener == nil {
+		return ""
+	}
+	return n.smppListener.Addr().String()
+}
+
 // HTTPAddr is the address the customer API listens on.
 func (n *Node) HTTPAddr() string { return n.listener.Addr().String() }
 
@@ -188,6 +211,9 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	var errs []error
 	if n.server != nil {
 		errs = append(errs, n.server.Shutdown(ctx))
+	}
+	if n.smpp != nil {
+		errs = append(errs, n.smpp.Close())
 	}
 	if n.tree != nil {
 		n.tree.Stop()

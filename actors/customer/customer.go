@@ -18,6 +18,7 @@ import (
 	"smsgw/actors/operator"
 	"smsgw/persistence"
 	"smsgw/transports/http/api"
+	"smsgw/transports/smpp/server"
 )
 
 // Parent is the supervisor customers are spawned under: PID Parent/<id>.
@@ -28,9 +29,10 @@ func PID(address, id string) *actor.PID { return actor.NewPID(address, Parent+"/
 
 // Config is one customer's account settings.
 type Config struct {
-	ID      string
-	TPS     float64
-	Senders []string // allowed sender ids; empty = any
+	ID       string
+	TPS      float64
+	Senders  []string // allowed sender ids; empty = any
+	FormatID IDFormat // our ids as this customer's SMPP account writes them
 }
 
 // Deps are the customer's collaborators.
@@ -66,21 +68,32 @@ func Props(cfg Config, deps Deps) *actor.Props {
 			allowed[s] = true
 		}
 		return &customerActor{cfg: cfg, deps: deps, allowed: allowed,
-			limiter: rate.NewLimiter(rate.Limit(tps), max(1, int(tps)))}
+			limiter:  rate.NewLimiter(rate.Limit(tps), max(1, int(tps))),
+			sessions: map[string]*server.Session{}}
 	})
 }
 
 type customerActor struct {
-	cfg     Config
-	deps    Deps
-	allowed map[string]bool
-	limiter *rate.Limiter
+	cfg        Config
+	deps       Deps
+	allowed    map[string]bool
+	limiter    *rate.Limiter
+	sessions   map[string]*server.Session // SMPP binds, by session id
+	delivering bool                       // a delivery round runs
 }
 
 func (c *customerActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *Submit:
 		c.submit(ctx, m)
+	case *BindSession:
+		c.bindSession(ctx, m)
+	case *UnbindSession:
+		c.unbindSession(m)
+	case *deliveryTick:
+		c.deliver(ctx)
+	case *deliveryRound:
+		c.roundDone(ctx, m)
 	}
 }
 

@@ -32,6 +32,7 @@ type Customer struct {
 	APIKeys     []string
 	MaxParts    int
 	CallbackURL string // default when a request names none
+	SMPP        SMPPAccount
 }
 
 // Config is the gateway's view of the configuration.
@@ -110,30 +111,46 @@ func (g *Gateway) Submit(ctx context.Context, customerID string, req *api.Submit
 	case err != nil:
 		return nil, &api.Error{Status: http.StatusBadRequest, Code: "invalid_text", Message: err.Error()}
 	}
-	route := g.cfg.Routes.Lookup(req.To)
-	if len(route) == 0 {
-		return nil, unprocessable("no_route", "no operator serves "+req.To)
-	}
-	if l := g.cfg.Loads[route[0]]; l != nil && l.Full(len(parts)) {
-		g.metrics.Rejected.WithLabelValues(customerID, "queue_full").Inc()
-		return nil, &api.Error{Status: http.StatusTooManyRequests, Code: "queue_full", Message: "the operator queue is full; retry later"}
-	}
 	callbackURL := req.CallbackURL
 	if callbackURL == "" {
 		callbackURL = c.CallbackURL
 	}
+	return g.accept(ctx, prepared{customerID: customerID, from: req.From, to: req.To, clientRef: req.ClientRef,
+		callbackURL: callbackURL, idempotencyKey: req.IdempotencyKey, requestHash: req.BodyHash, encoding: enc.String(),
+		dataCoding: enc.DataCoding(), parts: parts, channel: persistence.ChannelHTTP})
+}
+
+// prepared is a message ready for admission, from either transport.
+type prepared struct {
+	customerID, from, to, clientRef, callbackURL   string
+	idempotencyKey, requestHash, encoding, channel string
+	dataCoding                                     byte
+	parts                                          []text.Part
+}
+
+// accept routes a prepared message, pushes back when its operator's queue
+// is full, and has the customer actor store it.
+func (g *Gateway) accept(ctx context.Context, in prepared) (*api.SubmitResponse, error) {
+	route := g.cfg.Routes.Lookup(in.to)
+	if len(route) == 0 {
+		return nil, unprocessable("no_route", "no operator serves "+in.to)
+	}
+	if l := g.cfg.Loads[route[0]]; l != nil && l.Full(len(in.parts)) {
+		g.metrics.Rejected.WithLabelValues(in.customerID, "queue_full").Inc()
+		return nil, &api.Error{Status: http.StatusTooManyRequests, Code: "queue_full", Message: "the operator queue is full; retry later"}
+	}
 	now := time.Now().UTC()
-	msg := persistence.Message{ID: g.newID(now), CustomerID: customerID, ClientRef: req.ClientRef,
-		IdempotencyKey: req.IdempotencyKey, RequestHash: req.BodyHash, From: req.From, To: req.To,
-		DataCoding: enc.DataCoding(), Route: route, CallbackURL: callbackURL, RegisteredDelivery: true,
-		Status: persistence.StatusQueued, PartCount: len(parts), CreatedAt: now, UpdatedAt: now}
-	sub := &customer.Submit{Message: msg, Encoding: enc.String()}
-	for i, p := range parts {
+	msg := persistence.Message{ID: g.newID(now), CustomerID: in.customerID, ClientRef: in.clientRef,
+		IdempotencyKey: in.idempotencyKey, RequestHash: in.requestHash, From: in.from, To: in.to,
+		DataCoding: in.dataCoding, Route: route, CallbackURL: in.callbackURL, RegisteredDelivery: true,
+		Status: persistence.StatusQueued, PartCount: len(in.parts), Channel: in.channel, CreatedAt: now, UpdatedAt: now}
+	sub := &customer.Submit{Message: msg, Encoding: in.encoding}
+	for i, p := range in.parts {
 		sub.Parts = append(sub.Parts, persistence.Part{MessageID: msg.ID, Index: i, DataCoding: p.DataCoding,
 			ESMClass: p.ESMClass, Payload: p.Payload, Status: persistence.StatusQueued, Operator: route[0], UpdatedAt: now})
 	}
 	sub.Jobs = Jobs(msg, sub.Parts)
-	res, err := g.system.Root.RequestFuture(customer.PID(g.system.Address(), customerID), sub, g.cfg.Timeout).Result()
+	res, err := g.system.Root.RequestFuture(customer.PID(g.system.Address(), in.customerID), sub, g.cfg.Timeout).Result()
 	if err != nil {
 		return nil, fmt.Errorf("accept %s: %w", msg.ID, err)
 	}

@@ -19,6 +19,8 @@ func runDev(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", "./smsgw-data", "folder of the embedded store")
 	httpAddr := fs.String("http", conf.DefaultHTTPListen, "customer API listen address")
 	demoKey := fs.String("demo-key", "", "API key of the demo customer (default: random, printed)")
+	smppAddr := fs.String("smpp", "127.0.0.1:2775", "customer SMPP listen address (empty = off)")
+	smppPassword := fs.String("demo-smpp-password", "", "SMPP password of the demo customer, system_id demo (default: random, printed)")
 	drDelay := fs.Duration("dr-delay", 200*time.Millisecond, "simulated operator's delay before a delivery receipt")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
@@ -38,6 +40,12 @@ func runDev(ctx context.Context, args []string) error {
 		_, _ = rand.Read(b[:])
 		key = "demo-" + hex.EncodeToString(b[:])
 	}
+	pw := *smppPassword
+	if pw == "" {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		pw = hex.EncodeToString(b[:]) // SMPP passwords are at most 8 characters
+	}
 	sim := smsc.New(smsc.Config{DRDelay: *drDelay, DisableRecording: true})
 	if err := sim.Start("127.0.0.1:0"); err != nil {
 		return fmt.Errorf("start simulator: %w", err)
@@ -45,6 +53,11 @@ func runDev(ctx context.Context, args []string) error {
 	defer sim.Close()
 
 	cfg := devConfig(*dataDir, *httpAddr, sim.Addr(), key)
+	cfg.SMPP.Listen = *smppAddr
+	cfg.Customers[0].SMPP.SystemID, cfg.Customers[0].SMPP.Password = "demo", conf.Secret(pw)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	node, err := cluster.Start(ctx, cluster.Options{Config: cfg, Log: log})
 	if err != nil {
 		return err
@@ -55,12 +68,13 @@ smsgw dev is running.
   store         %s
   operator      built-in simulator at %s (every number routes to it)
   demo API key  %s
+  customer SMPP %s  (system_id demo, password %s)
 
 Send a message:
   curl -s -X POST http://%s/v1/messages -H 'Authorization: Bearer %s' \
     -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"ACME","text":"Hello from smsgw"}'
 
-`, node.HTTPAddr(), cfg.Store.URL, sim.Addr(), key, node.HTTPAddr(), key)
+`, node.HTTPAddr(), cfg.Store.URL, sim.Addr(), key, orOff(node.SMPPAddr()), pw, node.HTTPAddr(), key)
 	<-ctx.Done()
 	return shutdown(node)
 }
@@ -80,4 +94,11 @@ func devConfig(dataDir, httpAddr, simAddr, key string) *conf.Config {
 	c.ID, c.APIKeys, c.TPS = "demo", []conf.Secret{conf.Secret(key)}, 50000
 	cfg.Customers = []conf.Customer{c}
 	return cfg
+}
+
+func orOff(addr string) string {
+	if addr == "" {
+		return "off"
+	}
+	return addr
 }

@@ -143,8 +143,9 @@ func (s *Server) Close() error {
 		sessions = append(sessions, sess)
 	}
 	s.mu.Unlock()
+	s.wg.Add(len(sessions))
 	for _, sess := range sessions {
-		sess.shutdown()
+		go sess.shutdown()
 	}
 	s.wg.Wait()
 	return errors.Join(errs...)
