@@ -52,7 +52,8 @@ func (s *sweeper) Receive(ctx actor.Context) {
 	switch ctx.Message().(type) {
 	case *actor.Started:
 		s.ctx, s.cancel = context.WithCancel(context.Background())
-		s.schedule(ctx)
+		// At once: a set completed just before a crash waits for no timeout.
+		ctx.Send(ctx.Self(), &sweep{})
 	case *actor.Stopping, *actor.Restarting:
 		s.cancel()
 	case *sweep:
@@ -71,9 +72,12 @@ func (s *sweeper) schedule(ctx actor.Context) {
 	time.AfterFunc(s.cfg.Every, func() { root.Send(self, &sweep{}) })
 }
 
-// run is off the mailbox: it reads and writes the store.
+// run is off the mailbox: it reads and writes the store. It assembles
+// complete sets (whose assembly a crash interrupted) and, past the
+// reassembly timeout, incomplete ones with the parts that came.
 func (s *sweeper) run() {
-	sets, err := s.store.ExpiredMOParts(s.ctx, time.Now().Add(-s.cfg.Timeout), 100)
+	now := time.Now()
+	sets, err := s.store.ExpiredMOParts(s.ctx, now, 1000)
 	if err != nil {
 		if s.ctx.Err() == nil {
 			s.log.Error().Err(err).Msg("mo reassembly sweep")
@@ -81,12 +85,20 @@ func (s *sweeper) run() {
 		return
 	}
 	for _, set := range sets {
+		if len(set.Parts) < int(set.Key.Total) && now.Sub(set.Parts[0].ReceivedAt) < s.cfg.Timeout {
+			continue
+		}
 		dc, body, missing := Assemble(set)
 		first := set.Parts[0]
 		msg, ttl := s.router.Message(ulid.Make().String(), set.Key.Operator, set.Key.From, set.Key.To, dc, body, SetDedupKey(set), first.ReceivedAt)
 		if _, err := s.store.Write(s.ctx, persistence.InsertMO{MO: msg, DeliveryTTL: ttl}, persistence.DeleteMOParts{Key: set.Key}); err != nil {
 			s.log.Error().Err(err).Str("from", set.Key.From).Msg("mo reassembly sweep: store")
 			return
+		}
+		if len(missing) == 0 {
+			s.log.Info().Str("event", "mo_received").Str("mo_id", msg.ID).Str("operator", set.Key.Operator).Str("from", msg.From).
+				Str("to", msg.To).Int("parts", int(set.Key.Total)).Str("customer", msg.CustomerID).Msg("assembled by the sweeper")
+			continue
 		}
 		s.log.Warn().Str("event", "mo_incomplete").Str("mo_id", msg.ID).Str("operator", set.Key.Operator).Str("from", msg.From).
 			Str("to", msg.To).Int("parts", int(set.Key.Total)).Ints("missing", missing).Str("customer", msg.CustomerID).

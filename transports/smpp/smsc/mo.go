@@ -149,3 +149,24 @@ func splitParts(payload []byte, dc byte, parts int) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// deliverMO sends an MO again (same content, new sequence number) to a
+// receiver of systemID, or holds it until one binds.
+func (s *Server) deliverMO(systemID string, d *pdu.DeliverSM) {
+	if ss := s.pickReceiver(systemID); ss != nil && ss.sendTracked(d, sentMO, nil) == nil {
+		s.count(func(st *Stats) { st.MOsSent++ })
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pendingMOs[systemID] = append(s.pendingMOs[systemID], d)
+}
+
+// takePendingMOs removes and returns the MOs held for systemID.
+func (s *Server) takePendingMOs(systemID string) []*pdu.DeliverSM {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.pendingMOs[systemID]
+	delete(s.pendingMOs, systemID)
+	return q
+}

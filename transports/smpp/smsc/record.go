@@ -49,6 +49,7 @@ type Stats struct {
 	ReceiptsQueued      int // waiting for a receiver bind of their system_id
 	ReceiptsDropped     int // queue for a system_id overflowed
 	ReceiptsRedelivered int // sent again because their session closed unanswered
+	MOsRedelivered      int // sent again because their session closed unanswered
 	MOsSent             int // deliver_sm PDUs, retransmissions included
 	MOsAcked            int
 	MOsFailed           int

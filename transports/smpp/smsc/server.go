@@ -3,6 +3,7 @@ package smsc
 import (
 	"errors"
 	"fmt"
+	"github.com/linxGnu/gosmpp/pdu"
 	"net"
 	"slices"
 	"sync"
@@ -34,12 +35,14 @@ type Server struct {
 	stats    Stats
 	submits  []Submit
 	pending  map[string][]*receipt // receipts waiting for a receiver, by system_id
+	// pendingMOs are MOs whose session closed unanswered, waiting for a receiver.
+	pendingMOs map[string][]*pdu.DeliverSM
 }
 
 // New returns a Server configured by cfg; Start makes it listen.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, pending: make(map[string][]*receipt)}
+	s := &Server{cfg: cfg, pending: make(map[string][]*receipt), pendingMOs: make(map[string][]*pdu.DeliverSM)}
 	s.lastID.Store(cfg.FirstID - 1)
 	s.stats.SubmitResps = make(map[data.CommandStatusType]int)
 	return s

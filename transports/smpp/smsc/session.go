@@ -38,6 +38,7 @@ type sentKind byte
 type tracked struct {
 	kind sentKind
 	rc   *receipt
+	mo   *pdu.DeliverSM
 }
 
 const (
@@ -122,7 +123,11 @@ func (s *session) sendTracked(d *pdu.DeliverSM, kind sentKind, rc *receipt) erro
 	d.SequenceNumber = seq
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sent[seq] = tracked{kind: kind, rc: rc}
+	tr := tracked{kind: kind, rc: rc}
+	if kind == sentMO {
+		tr.mo = d
+	}
+	s.sent[seq] = tr
 	if err := s.w.Write(d); err != nil {
 		delete(s.sent, seq)
 		return fmt.Errorf("deliver_sm to %s: %w", s.systemID, err)
@@ -271,6 +276,9 @@ func (s *session) bind(q *pdu.BindRequest) {
 		for _, rc := range s.srv.takePending(s.systemID) {
 			s.srv.deliverReceipt(rc, s)
 		}
+		for _, d := range s.srv.takePendingMOs(s.systemID) {
+			s.srv.deliverMO(s.systemID, d)
+		}
 	}
 }
 
@@ -369,15 +377,20 @@ func (s *session) submit(q *pdu.SubmitSM) bool {
 	return true
 }
 
-// redeliver hands receipts this session never acknowledged to another
-// receiver (or the pending queue): an ESME that died before its
-// deliver_sm_resp still gets them, at least once.
+// redeliver hands receipts and MOs this session never acknowledged to
+// another receiver (or holds them until one binds): an ESME that died
+// before its deliver_sm_resp still gets them, at least once, as from an
+// operator's SMSC.
 func (s *session) redeliver() {
 	s.mu.Lock()
 	var again []*receipt
+	var mos []*pdu.DeliverSM
 	for seq, tr := range s.sent {
 		if tr.rc != nil {
 			again = append(again, tr.rc)
+		}
+		if tr.mo != nil {
+			mos = append(mos, tr.mo)
 		}
 		delete(s.sent, seq)
 	}
@@ -385,6 +398,10 @@ func (s *session) redeliver() {
 	for _, rc := range again {
 		s.srv.count(func(st *Stats) { st.ReceiptsRedelivered++ })
 		s.srv.deliverReceipt(rc, nil)
+	}
+	for _, d := range mos {
+		s.srv.count(func(st *Stats) { st.MOsRedelivered++ })
+		s.srv.deliverMO(s.systemID, d)
 	}
 }
 
