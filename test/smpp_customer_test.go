@@ -1,14 +1,18 @@
 package test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"os/exec"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
 	"smsgw/actors/conf"
+	"smsgw/transports/smpp"
 	"smsgw/transports/smpp/smsc"
 )
 
@@ -102,3 +106,114 @@ func TestSMPPReceiptsHeldWhileUnbound(t *testing.T) {
 	}
 	sameSet(t, "held receipts vs submitted", rx.Receipts, tx.Submitted)
 }
+
+// TestSMPPRetransmittedSubmit: a customer resubmitting the same submit_sm
+// (same user_message_reference, destination and text) after a timeout gets
+// the same message id, and the operator gets the message once.
+func TestSMPPRetransmittedSubmit(t *testing.T) {
+	h := start(t, "sqlite", smsc.Config{}, smppCustomer)
+	r := runESME(t, "dup", h.node.SMPPAddr(), "acme", "pw12345", 3)
+	if len(r.Submitted) != 3 || r.Submitted[0] != r.Submitted[1] || r.Submitted[1] != r.Submitted[2] {
+		t.Fatalf("ids %v (errors %d), want three times the same", r.Submitted, r.Errors)
+	}
+	waitFor(t, 10*time.Second, "the submit", func() bool { return h.sim.Stats().Submits >= 1 })
+	if got := h.sim.Stats().Submits; got != 1 {
+		t.Errorf("operator got %d submits, want 1", got)
+	}
+}
+
+// TestSMPPBindRefusals: the gateway answers bad binds and over-limit
+// submits with their SMPP statuses.
+func TestSMPPBindRefusals(t *testing.T) {
+	h := start(t, "sqlite", smsc.Config{}, smppCustomer)
+	addr := h.node.SMPPAddr()
+	bindStatus := func(systemID, password string) uint32 {
+		t.Helper()
+		c, err := smpp.Dial(context.Background(), smpp.Config{Address: addr, SystemID: systemID, Password: password, Mode: smpp.Transmitter}, nopHandler{})
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+			return 0
+		}
+		var be *smpp.BindError
+		if !errors.As(err, &be) {
+			t.Fatalf("bind %s: %v", systemID, err)
+		}
+		return be.Status
+	}
+	cases := []struct {
+		name, systemID, password string
+		want                     uint32
+	}{
+		{"unknown system_id", "nobody", "x", 0x0F},
+		{"wrong password", "acme", "wrong", 0x0E},
+		{"first bind", "acme", "pw12345", 0},
+		{"second bind", "acme", "pw12345", 0},
+		{"third bind over max_binds 2", "acme", "pw12345", 0x05},
+	}
+	for _, c := range cases {
+		if got := bindStatus(c.systemID, c.password); got != c.want {
+			t.Errorf("%s: status 0x%X, want 0x%X", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSMPPBindThrottle: a bind over its bind_tps gets ESME_RTHROTTLED.
+func TestSMPPBindThrottle(t *testing.T) {
+	h := start(t, "sqlite", smsc.Config{}, func(c *conf.Config) {
+		smppCustomer(c)
+		c.Customers[0].SMPP.BindTPS = 1
+	})
+	rec := &statusRecorder{}
+	c, err := smpp.Dial(context.Background(), smpp.Config{Address: h.node.SMPPAddr(), SystemID: "acme", Password: "pw12345",
+		Mode: smpp.Transmitter, Window: 10}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 5; i++ {
+		if err := c.Submit(&smpp.Submit{Source: "ACME", Dest: "447700900123", ShortMessage: []byte("hi")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 10*time.Second, "5 answers", func() bool { return rec.total() == 5 })
+	if ok, throttled := rec.count(0), rec.count(0x58); ok == 0 || throttled == 0 || ok+throttled != 5 {
+		t.Errorf("answers: %d ok, %d throttled", ok, throttled)
+	}
+}
+
+type statusRecorder struct {
+	nopHandler
+	mu       sync.Mutex
+	statuses []uint32
+}
+
+func (r *statusRecorder) SubmitResponded(_ any, _ string, status uint32) {
+	r.mu.Lock()
+	r.statuses = append(r.statuses, status)
+	r.mu.Unlock()
+}
+
+func (r *statusRecorder) total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.statuses)
+}
+
+func (r *statusRecorder) count(status uint32) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, s := range r.statuses {
+		if s == status {
+			n++
+		}
+	}
+	return n
+}
+
+type nopHandler struct{}
+
+func (nopHandler) SubmitResponded(any, string, uint32)         {}
+func (nopHandler) SubmitUnknown(any, error)                    {}
+func (nopHandler) Delivered(_ *smpp.Deliver, ack func(uint32)) { ack(0) }
+func (nopHandler) Closed(error)                                {}

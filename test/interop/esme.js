@@ -4,6 +4,8 @@
 //        delivery) and wait for their receipts
 //   tx:  bind transmitter, submit COUNT messages, unbind
 //   rx:  bind receiver, take COUNT receipts (and no more within 2 s), unbind
+//   dup: bind transmitter, submit one message COUNT times with the same
+//        user_message_reference (a customer retransmitting after a timeout)
 // Prints one JSON line: {"submitted":[ids],"errors":n,"receipts":[ids],"dupReceipts":n,"mismatch":n}
 'use strict';
 const smpp = require('smpp');
@@ -12,7 +14,7 @@ const count = Number(countArg);
 const out = { submitted: [], errors: 0, receipts: [], dupReceipts: 0, mismatch: 0 };
 const seen = new Set();
 const session = smpp.connect({ url: `smpp://127.0.0.1:${port}`, auto_enquire_link_period: 10000 });
-const bindCmd = { trx: 'bind_transceiver', tx: 'bind_transmitter', rx: 'bind_receiver' }[mode];
+const bindCmd = { trx: 'bind_transceiver', tx: 'bind_transmitter', rx: 'bind_receiver', dup: 'bind_transmitter' }[mode];
 const done = () => { console.log(JSON.stringify(out)); session.unbind(() => session.close()); setTimeout(() => process.exit(0), 500); };
 setTimeout(() => { out.timeout = true; done(); }, 120000);
 
@@ -45,6 +47,17 @@ function message(i) {
 session[bindCmd]({ system_id: systemId, password }, (pdu) => {
   if (pdu.command_status !== 0) { out.bindStatus = pdu.command_status; done(); return; }
   if (mode === 'rx') return;
+  if (mode === 'dup') {
+    let answered = 0;
+    for (let i = 0; i < count; i++) {
+      session.submit_sm({ source_addr: 'ACME', destination_addr: '447700900999', data_coding: 0, registered_delivery: 1,
+        short_message: 'pay 10 EUR', user_message_reference: 42 }, (resp) => {
+        if (resp.command_status === 0) out.submitted.push(resp.message_id); else out.errors++;
+        if (++answered === count) done();
+      });
+    }
+    return;
+  }
   let next = 0, inflight = 0, answered = 0;
   const pump = () => {
     while (inflight < 10 && next < count) {

@@ -15,11 +15,23 @@ const cpuMetric = "process_cpu_seconds_total"
 
 // scrapeCPU reads the gateway's CPU seconds from its Prometheus endpoint.
 func (r *run) scrapeCPU(ctx context.Context) (float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.o.MetricsURL, nil)
+	return scrapeCPUWith(ctx, r.client, r.o.MetricsURL)
+}
+
+// gatewayCPU is scrapeCPU for a run without an HTTP client of its own.
+func gatewayCPU(ctx context.Context, url string) (float64, error) {
+	if url == "" {
+		return 0, errors.New("metrics: no URL")
+	}
+	return scrapeCPUWith(ctx, http.DefaultClient, url)
+}
+
+func scrapeCPUWith(ctx context.Context, client *http.Client, url string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, fmt.Errorf("metrics: %w", err)
 	}
-	resp, err := r.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("metrics: %w", err)
 	}
