@@ -7,7 +7,6 @@ import (
 	"io"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -92,27 +91,7 @@ func TestNodeSMPPOperator(t *testing.T) {
 		c.Operators[0].Address = op.addr
 	})
 	const n = 300
-	ids := make([]string, n)
-	want := 0
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i := 0; i < n; i++ {
-		text, parts, _ := mixedText(i)
-		want += parts
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int, text string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			code, body := h.post(map[string]string{"to": fmt.Sprintf("+4477004%05d", i), "from": "ACME", "text": text})
-			if code != 202 {
-				t.Errorf("message %d: %d %v", i, code, body)
-				return
-			}
-			ids[i] = body["id"].(string)
-		}(i, text)
-	}
-	wg.Wait()
+	ids, want := h.sendMixed(n, "+4477004", 8)
 	if t.Failed() {
 		return
 	}

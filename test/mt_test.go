@@ -31,30 +31,7 @@ func TestMTEndToEnd(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			h := start(t, backend, smsc.Config{DRDelay: 5 * time.Millisecond}, nil)
 			const n = 1000
-			ids := make([]string, n)
-			wantParts := 0
-			var wg sync.WaitGroup
-			sem := make(chan struct{}, 16)
-			for i := 0; i < n; i++ {
-				text, parts, _ := mixedText(i)
-				wantParts += parts
-				wg.Add(1)
-				sem <- struct{}{}
-				go func(i int, text string, parts int) {
-					defer wg.Done()
-					defer func() { <-sem }()
-					code, body := h.post(map[string]string{"to": fmt.Sprintf("+4477009%05d", i), "from": "ACME", "text": text, "client_ref": fmt.Sprint("ref-", i)})
-					if code != 202 {
-						t.Errorf("message %d: status %d %v", i, code, body)
-						return
-					}
-					if got := int(body["parts"].(float64)); got != parts {
-						t.Errorf("message %d: %d parts, want %d", i, got, parts)
-					}
-					ids[i] = body["id"].(string)
-				}(i, text, parts)
-			}
-			wg.Wait()
+			ids, wantParts := h.sendMixed(n, "+4477009", 16)
 			if t.Failed() {
 				return
 			}
@@ -76,6 +53,37 @@ func TestMTEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sendMixed posts n messages of the mixed kinds to prefix+i, concurrency at
+// a time, checks each answer's part count, and returns the ids and the
+// number of parts the operator should get.
+func (h *harness) sendMixed(n int, prefix string, concurrency int) ([]string, int) {
+	ids := make([]string, n)
+	wantParts := 0
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, concurrency)
+	for i := 0; i < n; i++ {
+		text, parts, _ := mixedText(i)
+		wantParts += parts
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			code, body := h.post(map[string]string{"to": fmt.Sprintf("%s%05d", prefix, i), "from": "ACME", "text": text, "client_ref": fmt.Sprint("ref-", i)})
+			if code != 202 {
+				h.t.Errorf("message %d: status %d %v", i, code, body)
+				return
+			}
+			if got := int(body["parts"].(float64)); got != parts {
+				h.t.Errorf("message %d: %d parts, want %d", i, got, parts)
+			}
+			ids[i] = body["id"].(string)
+		}()
+	}
+	wg.Wait()
+	return ids, wantParts
 }
 
 // checkParts verifies data_coding and concatenation of what the SMSC got.

@@ -131,7 +131,7 @@ func deliverOf(d persistence.Delivery, format IDFormat) *server.Deliver {
 		return &server.Deliver{Source: d.From, Dest: d.To, DataCoding: d.DataCoding, ShortMessage: d.Payload}
 	}
 	id := format(d.MessageID)
-	stat := statOf(d.Status)
+	stat := StatOf(d.Status)
 	r := receipt.Receipt{ID: id, Sub: 1, SubmitDate: d.SubmittedAt, DoneDate: d.DoneAt, Stat: stat, Err: "000"}
 	if d.Status == persistence.StatusDelivered {
 		r.Dlvrd = 1
@@ -140,7 +140,8 @@ func deliverOf(d persistence.Delivery, format IDFormat) *server.Deliver {
 		ReceiptedMessageID: id, MessageState: receipt.StateFromStat(stat)}
 }
 
-func statOf(s persistence.Status) string {
+// StatOf is the Appendix B stat of a final status.
+func StatOf(s persistence.Status) string {
 	switch s {
 	case persistence.StatusDelivered:
 		return "DELIVRD"

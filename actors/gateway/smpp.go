@@ -141,23 +141,11 @@ func (b *smppBackend) Query(ctx context.Context, s *server.Session, messageID st
 	switch st := v.Message.Status; {
 	case st.Final():
 		q.FinalDate = v.Message.UpdatedAt
-		q.MessageState = receipt.StateFromStat(statOfStatus(st))
+		q.MessageState = receipt.StateFromStat(customer.StatOf(st))
 	default:
 		q.MessageState = 1 // ENROUTE
 	}
 	return q, server.StatusOK
-}
-
-func statOfStatus(s persistence.Status) string {
-	switch s {
-	case persistence.StatusDelivered:
-		return "DELIVRD"
-	case persistence.StatusExpired:
-		return "EXPIRED"
-	case persistence.StatusRejected, persistence.StatusFailed:
-		return "REJECTD"
-	}
-	return "UNDELIV"
 }
 
 // smppStatus maps an admission refusal to its SMPP command_status.
