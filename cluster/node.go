@@ -118,7 +118,7 @@ func (n *Node) start(ctx context.Context, o Options) error {
 			FormatID: func(id string) string { return gateway.FormatID(idFormat, id) }})
 		gc := gateway.Customer{ID: c.ID, MaxParts: c.MaxParts, CallbackURL: c.CallbackURL,
 			SMPP: gateway.SMPPAccount{SystemID: c.SMPP.SystemID, Password: string(c.SMPP.Password), MaxBinds: c.SMPP.MaxBinds,
-				BindTPS: c.SMPP.BindTPS, IDFormat: c.SMPP.IDFormat}}
+				BindTPS: c.SMPP.BindTPS, IDFormat: c.SMPP.IDFormat, DedupWindow: c.SMPP.DedupWindow, DedupContent: c.SMPP.DedupContent}}
 		for _, k := range c.APIKeys {
 			gc.APIKeys = append(gc.APIKeys, string(k))
 		}
@@ -144,7 +144,15 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		if n.smppListener, err = net.Listen("tcp", cfg.SMPP.Listen); err != nil {
 			return fmt.Errorf("listen smpp %s: %w", cfg.SMPP.Listen, err)
 		}
-		n.smpp = server.New(server.Config{}, gw.SMPP(), log.With().Str("component", "smpp-server").Logger())
+		scfg := server.Config{}
+		if cfg.SMPP.TLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.SMPP.TLSCert, cfg.SMPP.TLSKey)
+			if err != nil {
+				return fmt.Errorf("smpp tls: %w", err)
+			}
+			scfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		}
+		n.smpp = server.New(scfg, gw.SMPP(), log.With().Str("component", "smpp-server").Logger())
 		go func() { _ = n.smpp.Serve(n.smppListener) }()
 		log.Info().Str("smpp", n.smppListener.Addr().String()).Msg("customer SMPP server listening")
 	}

@@ -44,8 +44,10 @@ type HTTP struct {
 }
 
 // SMPP is the customer-facing SMPP listener; empty Listen disables it.
+// With TLSCert and TLSKey (PEM files) it speaks SMPP over TLS.
 type SMPP struct {
-	Listen string
+	Listen          string
+	TLSCert, TLSKey string
 }
 
 // Log configures the event log.
@@ -127,6 +129,12 @@ type CustomerSMPP struct {
 	MaxBinds int     // concurrent binds allowed (default 4)
 	BindTPS  float64 // submit_sm per second per bind (default: the customer's tps)
 	IDFormat string  // how our message ids are written in receipts: "hex" (default) or "decimal"
+	// DedupWindow: a submit_sm repeated within it (same
+	// user_message_reference, destination and content) is one message
+	// (default 10m). DedupContent extends that to submits without a
+	// user_message_reference: same source, destination and content.
+	DedupWindow  time.Duration
+	DedupContent bool
 }
 
 // MORoute sends MO messages for a short code (and optionally a keyword, the
@@ -176,6 +184,7 @@ const (
 	DefaultMaxParts        = 10
 	DefaultMaxBinds        = 4
 	DefaultDeliveryTTL     = 48 * time.Hour
+	DefaultDedupWindow     = 10 * time.Minute
 )
 
 // Default returns a Config with every default filled in and no operators,
@@ -206,7 +215,7 @@ func DefaultOperator() Operator {
 // DefaultCustomer returns a Customer with every default filled in.
 func DefaultCustomer() Customer {
 	return Customer{TPS: DefaultCustomerTPS, MaxParts: DefaultMaxParts, DeliveryTTL: DefaultDeliveryTTL,
-		SMPP: CustomerSMPP{MaxBinds: DefaultMaxBinds, IDFormat: "hex"}}
+		SMPP: CustomerSMPP{MaxBinds: DefaultMaxBinds, IDFormat: "hex", DedupWindow: DefaultDedupWindow}}
 }
 
 // String summarises the configuration without secrets.

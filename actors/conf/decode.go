@@ -289,7 +289,8 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 			d.mapping(n, p, map[string]field{"listen": d.str(&c.HTTP.Listen)})
 		},
 		"smpp": func(n *yaml.Node, p string) {
-			d.mapping(n, p, map[string]field{"listen": d.str(&c.SMPP.Listen)})
+			d.mapping(n, p, map[string]field{"listen": d.str(&c.SMPP.Listen), "tls_cert": d.str(&c.SMPP.TLSCert),
+				"tls_key": d.str(&c.SMPP.TLSKey)})
 		},
 		"log": func(n *yaml.Node, p string) {
 			d.mapping(n, p, map[string]field{"level": d.str(&c.Log.Level), "format": d.str(&c.Log.Format)})
@@ -367,11 +368,13 @@ func (d *decoder) customer(n *yaml.Node, path string, c *Customer) {
 		"max_parts":    d.integer(&c.MaxParts),
 		"smpp": func(n *yaml.Node, p string) {
 			d.mapping(n, p, map[string]field{
-				"system_id": d.str(&c.SMPP.SystemID),
-				"password":  d.secret(&c.SMPP.Password),
-				"max_binds": d.integer(&c.SMPP.MaxBinds),
-				"bind_tps":  d.float(&c.SMPP.BindTPS),
-				"id_format": d.str(&c.SMPP.IDFormat),
+				"system_id":     d.str(&c.SMPP.SystemID),
+				"password":      d.secret(&c.SMPP.Password),
+				"max_binds":     d.integer(&c.SMPP.MaxBinds),
+				"bind_tps":      d.float(&c.SMPP.BindTPS),
+				"id_format":     d.str(&c.SMPP.IDFormat),
+				"dedup_window":  d.duration(&c.SMPP.DedupWindow),
+				"dedup_content": d.boolean(&c.SMPP.DedupContent),
 			})
 		},
 		"mo_url":       d.str(&c.MOURL),

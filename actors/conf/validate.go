@@ -54,6 +54,9 @@ func (c *Config) Validate() error {
 	v.store("store.url", c.Store.URL)
 	v.listen("http.listen", c.HTTP.Listen, true)
 	v.listen("smpp.listen", c.SMPP.Listen, false)
+	if (c.SMPP.TLSCert == "") != (c.SMPP.TLSKey == "") {
+		v.add("smpp.tls_key", "tls_cert and tls_key go together")
+	}
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "json", "csv")
 
@@ -249,6 +252,9 @@ func (v *validator) customer(p string, c *Customer) {
 		v.add(p+".smpp.bind_tps", "must be >= 0")
 	}
 	v.oneOf(p+".smpp.id_format", c.SMPP.IDFormat, "hex", "decimal")
+	if c.SMPP.DedupWindow <= 0 {
+		v.add(p+".smpp.dedup_window", "must be > 0")
+	}
 	if c.MOURL != "" {
 		u, err := url.Parse(c.MOURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

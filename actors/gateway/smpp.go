@@ -31,11 +31,13 @@ type SMPPAccount struct {
 	MaxBinds int
 	BindTPS  float64 // submit_sm per second per bind; 0 = only the customer's rate
 	IDFormat string  // "hex" or "decimal"
+	// DedupWindow: a submit_sm retransmitted with the same
+	// user_message_reference, destination and content within it is one
+	// message; with DedupContent also one without a reference (same source,
+	// destination and content).
+	DedupWindow  time.Duration
+	DedupContent bool
 }
-
-// dedupWindow: a customer's submit_sm retransmitted with the same
-// user_message_reference, destination and content within it is one message.
-const dedupWindow = 10 * time.Minute
 
 // smppBackend implements server.Backend: customers' SMPP binds take the
 // same path as the HTTP API (customer actor, store, operator).
@@ -110,12 +112,7 @@ func (b *smppBackend) Submit(ctx context.Context, s *server.Session, m *server.S
 	if m.RegisteredDelivery&0x03 != 0 {
 		in.channel = persistence.ChannelSMPP
 	}
-	if m.UserMessageReference != nil {
-		sum := sha256.Sum256(append(append([]byte(m.Source+"\x00"+m.Dest+"\x00"), m.ShortMessage...), m.Payload...))
-		in.idempotencyKey = fmt.Sprintf("smpp-umr:%d:%s:%d", *m.UserMessageReference, hex.EncodeToString(sum[:8]),
-			time.Now().UnixNano()/int64(dedupWindow))
-		in.requestHash = hex.EncodeToString(sum[:])
-	}
+	in.idempotencyKey, in.requestHash = dedupKey(c.SMPP, m, time.Now())
 	resp, err := b.g.accept(ctx, in)
 	var e *api.Error
 	switch {
@@ -125,6 +122,26 @@ func (b *smppBackend) Submit(ctx context.Context, s *server.Session, m *server.S
 		return "", server.StatusSysErr
 	}
 	return FormatID(c.SMPP.IDFormat, resp.ID), server.StatusOK
+}
+
+// dedupKey makes a retransmitted submit_sm one message: the key names the
+// submit's reference (or, when the account asks, none), its addresses,
+// content and time window. Keys that straddle a window boundary differ:
+// dedup is best effort at the edge of the window.
+func dedupKey(a SMPPAccount, m *server.Submit, now time.Time) (key, hash string) {
+	if m.UserMessageReference == nil && !a.DedupContent {
+		return "", ""
+	}
+	sum := sha256.Sum256(append(append([]byte(m.Source+"\x00"+m.Dest+"\x00"), m.ShortMessage...), m.Payload...))
+	window := a.DedupWindow
+	if window <= 0 {
+		window = 10 * time.Minute
+	}
+	ref := "content"
+	if m.UserMessageReference != nil {
+		ref = fmt.Sprintf("umr%d", *m.UserMessageReference)
+	}
+	return fmt.Sprintf("smpp:%s:%s:%d", ref, hex.EncodeToString(sum[:8]), now.UnixNano()/int64(window)), hex.EncodeToString(sum[:])
 }
 
 func (b *smppBackend) Query(ctx context.Context, s *server.Session, messageID string) (server.QueryResult, uint32) {

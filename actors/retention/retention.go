@@ -1,6 +1,7 @@
 // Package retention is the actor that deletes finished messages older than
 // the retention period, in bounded batches, so the store does not grow
-// without limit.
+// without limit, and that expires deliveries held for customers past their
+// TTL (one log line each: what a customer never got is never silent).
 package retention
 
 import (
@@ -9,11 +10,14 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
+
+	"smsgw/persistence"
 )
 
-// Pruner is the store's bounded delete.
+// Pruner is the store's bounded delete and delivery expiry.
 type Pruner interface {
 	Prune(ctx context.Context, before time.Time, limit int) (int, error)
+	ExpireDeliveries(ctx context.Context, now time.Time, limit int) ([]persistence.Delivery, error)
 }
 
 // Config sets what is kept and how hard the job works.
@@ -65,7 +69,17 @@ func (r *retentionActor) Receive(ctx actor.Context) {
 		r.cancel()
 	case *run:
 		self, root, cfg, store, rctx := ctx.Self(), ctx.ActorSystem().Root, r.cfg, r.store, r.ctx
+		log := r.log
 		go func() {
+			expired, err := store.ExpireDeliveries(rctx, time.Now(), cfg.Batch)
+			if err != nil && rctx.Err() == nil {
+				log.Error().Err(err).Msg("retention: expire deliveries")
+			}
+			for _, d := range expired {
+				log.Warn().Str("event", "delivery_expired").Str("customer", d.CustomerID).Str("kind", d.Kind).
+					Str("message_id", d.MessageID).Str("mo_id", d.MOID).Int("attempts", d.Attempts).Str("last_error", d.LastError).
+					Msg("held for a customer past its TTL; not delivered")
+			}
 			total := 0
 			for i := 0; i < cfg.MaxBatch; i++ {
 				n, err := store.Prune(rctx, time.Now().Add(-cfg.Keep), cfg.Batch)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
+
+	"smsgw/persistence"
 )
 
 type fakeStore struct {
@@ -23,6 +25,10 @@ func (f *fakeStore) Prune(_ context.Context, before time.Time, limit int) (int, 
 	n := min(limit, f.left)
 	f.left -= n
 	return n, nil
+}
+
+func (f *fakeStore) ExpireDeliveries(context.Context, time.Time, int) ([]persistence.Delivery, error) {
+	return nil, nil
 }
 
 func (f *fakeStore) remaining() int {
