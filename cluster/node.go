@@ -52,8 +52,6 @@ type Node struct {
 	served       chan error
 	smpp         *server.Server
 	smppListener net.Listener
-	// Recovered is the number of parts found unsubmitted in the store at start.
-	Recovered int
 }
 
 // Start opens the store, starts the supervision tree, recovers unfinished
@@ -128,12 +126,6 @@ func (n *Node) start(ctx context.Context, o Options) error {
 		return err
 	}
 	gw := gateway.New(n.system, n.store, mx, log, gwCfg)
-	if n.Recovered, err = gw.Recover(ctx); err != nil {
-		return err
-	}
-	if n.Recovered > 0 {
-		log.Info().Int("parts", n.Recovered).Msg("recovered unsubmitted parts from the store")
-	}
 	n.listener, err = net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)

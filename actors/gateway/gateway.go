@@ -149,7 +149,7 @@ func (g *Gateway) accept(ctx context.Context, in prepared) (*api.SubmitResponse,
 		sub.Parts = append(sub.Parts, persistence.Part{MessageID: msg.ID, Index: i, DataCoding: p.DataCoding,
 			ESMClass: p.ESMClass, Payload: p.Payload, Status: persistence.StatusQueued, Operator: route[0], UpdatedAt: now})
 	}
-	sub.Jobs = Jobs(msg, sub.Parts)
+	sub.Jobs = operator.JobsOf(msg, sub.Parts)
 	res, err := g.system.Root.RequestFuture(customer.PID(g.system.Address(), in.customerID), sub, g.cfg.Timeout).Result()
 	if err != nil {
 		return nil, fmt.Errorf("accept %s: %w", msg.ID, err)
@@ -163,45 +163,6 @@ func (g *Gateway) accept(ctx context.Context, in prepared) (*api.SubmitResponse,
 		return nil, fmt.Errorf("accept %s: %w", msg.ID, r)
 	}
 	return nil, fmt.Errorf("accept %s: unexpected answer %T", msg.ID, res)
-}
-
-// Jobs turns a stored message's unsubmitted parts into operator jobs.
-func Jobs(m persistence.Message, parts []persistence.Part) []*operator.Job {
-	var jobs []*operator.Job
-	for _, p := range parts {
-		if p.Status.Rank() >= persistence.StatusUnknown.Rank() {
-			continue
-		}
-		jobs = append(jobs, &operator.Job{MessageID: m.ID, Part: p.Index, Parts: m.PartCount, Customer: m.CustomerID,
-			From: m.From, To: m.To, DataCoding: p.DataCoding, ESMClass: p.ESMClass, Payload: p.Payload,
-			RegisteredDelivery: m.RegisteredDelivery, Route: m.Route, AcceptedAt: m.CreatedAt})
-	}
-	return jobs
-}
-
-// Recover hands every stored message with unsubmitted parts to its first
-// operator: after a crash, what was accepted but not submitted is sent.
-// Parts that were on the wire when the process died are sent again (the
-// documented duplicate risk of an ambiguous submit).
-func (g *Gateway) Recover(ctx context.Context) (int, error) {
-	n, after := 0, ""
-	for {
-		views, err := g.store.Unfinished(ctx, after, 1000)
-		if err != nil {
-			return n, fmt.Errorf("recover after %q: %w", after, err)
-		}
-		if len(views) == 0 {
-			return n, nil
-		}
-		for _, v := range views {
-			jobs := Jobs(v.Message, v.Parts)
-			if len(jobs) > 0 && len(v.Message.Route) > 0 {
-				n += len(jobs)
-				g.system.Root.Send(operator.PID(g.system.Address(), v.Message.Route[0]), &operator.Enqueue{Jobs: jobs})
-			}
-			after = v.Message.ID
-		}
-	}
 }
 
 // Message returns a customer's own message.

@@ -108,6 +108,7 @@ type operatorActor struct {
 	ctx    context.Context // lifetime of this incarnation, for store writes
 	cancel context.CancelFunc
 	root   *actor.RootContext
+	self   *actor.PID
 
 	queue       []*Job
 	binds       map[string]*bindState
@@ -119,6 +120,14 @@ type operatorActor struct {
 	throttles   int // consecutive throttling answers, for the pause length
 	downSince   time.Time
 	stopped     bool // binds terminate because we stop, not because they gave up
+	// sinceStart holds the parts enqueued while the store is read for
+	// recovery, so a part both in the mailbox and in the store is taken once.
+	sinceStart map[partKey]bool
+}
+
+type partKey struct {
+	message string
+	part    int
 }
 
 func (o *operatorActor) Receive(ctx actor.Context) {
@@ -132,6 +141,11 @@ func (o *operatorActor) Receive(ctx actor.Context) {
 	case *actor.Terminated:
 		o.bindTerminated(ctx, m)
 	case *Enqueue:
+		if o.sinceStart != nil {
+			for _, j := range m.Jobs {
+				o.sinceStart[partKey{j.MessageID, j.Part}] = true
+			}
+		}
 		o.queue = append(o.queue, m.Jobs...)
 		o.dispatch(ctx)
 	case *retry:
@@ -170,12 +184,16 @@ func (o *operatorActor) Receive(ctx actor.Context) {
 		o.dispatch(ctx)
 	case *bind.Delivered:
 		o.delivered(ctx, m)
+	case *recovered:
+		o.recovered(ctx, m)
 	}
 }
 
 func (o *operatorActor) started(ctx actor.Context) {
 	o.ctx, o.cancel = context.WithCancel(context.Background())
-	o.root = ctx.ActorSystem().Root
+	o.root, o.self = ctx.ActorSystem().Root, ctx.Self()
+	o.sinceStart = map[partKey]bool{}
+	o.recoverQueue(time.Now())
 	o.limiter = rate.NewLimiter(rate.Limit(o.cfg.TPS), burst(o.cfg.TPS))
 	o.binds = map[string]*bindState{}
 	o.downSince = time.Now()
