@@ -48,7 +48,11 @@ type due struct {
 	err  error
 }
 
-type sent struct{ id string }
+// sent reports one finished attempt; ok is false when it must be retried.
+type sent struct {
+	id, customer string
+	mo, ok       bool
+}
 
 type poll struct{}
 
@@ -70,7 +74,8 @@ func Props(cfg Config, deps Deps) *actor.Props {
 		cfg.MinGap = 50 * time.Millisecond
 	}
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &callbackActor{cfg: cfg, deps: deps, inflight: map[string]bool{}, finished: map[string]bool{}}
+		return &callbackActor{cfg: cfg, deps: deps, inflight: map[string]bool{}, finished: map[string]bool{},
+			moBusy: map[string]bool{}, moHead: map[string]string{}}
 	})
 }
 
@@ -84,6 +89,10 @@ type callbackActor struct {
 	// finished holds entries completed while a read was running: that read
 	// may have seen them before their commit and must not send them again.
 	finished map[string]bool
+	// MOs go to a customer in order: one at a time, and after a failure
+	// the failed one first (moHead) before any later MO.
+	moBusy   map[string]bool
+	moHead   map[string]string
 	reading  bool // an outbox read is running
 	again    bool // a wake came during the read
 	lastRead time.Time
@@ -113,15 +122,25 @@ func (c *callbackActor) Receive(ctx actor.Context) {
 			c.deps.Log.Error().Err(m.err).Msg("outbox read failed")
 		}
 		for _, cb := range m.list {
-			if !c.inflight[cb.ID] && !c.finished[cb.ID] {
-				c.inflight[cb.ID] = true
-				c.send(ctx, cb)
+			if c.inflight[cb.ID] || c.finished[cb.ID] || !c.moTurn(cb) {
+				continue
 			}
+			c.inflight[cb.ID] = true
+			c.send(ctx, cb)
 		}
 		clear(c.finished)
 		c.readAgain(ctx)
 	case *sent:
 		delete(c.inflight, m.id)
+		if m.mo {
+			delete(c.moBusy, m.customer)
+			switch {
+			case !m.ok:
+				c.moHead[m.customer] = m.id
+			case c.moHead[m.customer] == m.id:
+				delete(c.moHead, m.customer)
+			}
+		}
 		if c.reading {
 			c.finished[m.id] = true
 		}
@@ -132,6 +151,22 @@ func (c *callbackActor) Receive(ctx actor.Context) {
 func (c *callbackActor) tick(ctx actor.Context) {
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	time.AfterFunc(c.cfg.Poll, func() { root.Send(self, &poll{}) })
+}
+
+// moTurn says whether an entry may go now; for an MO it marks its customer
+// busy. DRs are independent of each other and go in parallel.
+func (c *callbackActor) moTurn(cb persistence.Callback) bool {
+	if cb.Kind != persistence.KindMO {
+		return true
+	}
+	if c.moBusy[cb.CustomerID] {
+		return false
+	}
+	if head := c.moHead[cb.CustomerID]; head != "" && head != cb.ID {
+		return false
+	}
+	c.moBusy[cb.CustomerID] = true
+	return true
 }
 
 // readAgain serves a wake that came while reading or saturated, once half
@@ -173,7 +208,8 @@ func (c *callbackActor) read(ctx actor.Context) {
 func (c *callbackActor) send(ctx actor.Context, cb persistence.Callback) {
 	self, root, cfg, deps, bctx, sem := ctx.Self(), ctx.ActorSystem().Root, c.cfg, c.deps, c.ctx, c.sem
 	go func() {
-		defer root.Send(self, &sent{id: cb.ID})
+		done := &sent{id: cb.ID, customer: cb.CustomerID, mo: cb.Kind == persistence.KindMO}
+		defer func() { root.Send(self, done) }()
 		select {
 		case sem <- struct{}{}:
 		case <-bctx.Done():
@@ -188,7 +224,9 @@ func (c *callbackActor) send(ctx actor.Context, cb persistence.Callback) {
 		}
 		switch {
 		case err == nil:
+			done.ok = true
 		case cfg.Gone != nil && cfg.Gone(err):
+			done.ok = true
 			result = "gone"
 			deps.Log.Warn().Str("callback_id", cb.ID).Str("customer", cb.CustomerID).Err(err).Msg("callback refused for good; dropped")
 		default:
