@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,8 +71,77 @@ func fuzzSeeds() [][]byte {
 	}
 }
 
+// readSignal lets the fuzz target see when the session's read loop has
+// handled every byte written so far: it then asks the connection for more
+// with nothing left unread.
+type readSignal struct {
+	net.Conn
+	consumed atomic.Int64 // bytes Read returned
+	idleAt   atomic.Int64 // consumed when the pending Read began; -1 outside Read
+	entered  chan struct{}
+}
+
+func newReadSignal(c net.Conn) *readSignal {
+	r := &readSignal{Conn: c, entered: make(chan struct{}, 1)}
+	r.idleAt.Store(-1)
+	return r
+}
+
+func (c *readSignal) Read(b []byte) (int, error) {
+	c.idleAt.Store(c.consumed.Load())
+	select {
+	case c.entered <- struct{}{}:
+	default: // a wakeup is already pending
+	}
+	n, err := c.Conn.Read(b)
+	c.idleAt.Store(-1)
+	c.consumed.Add(int64(n))
+	return n, err
+}
+
+// waitIdle returns once the read loop has handled written bytes or the
+// session has ended.
+func (c *readSignal) waitIdle(written int64, done <-chan struct{}) {
+	for c.idleAt.Load() != written {
+		select {
+		case <-c.entered:
+		case <-done:
+			return
+		}
+	}
+}
+
+// fuzzClient reads everything the server sends, which must start with an
+// accepted bind_resp and always decode, and hangs up on the server's unbind
+// like a customer that just leaves (so Server.Close never waits for an
+// unbind_resp).
+func fuzzClient(t *testing.T, conn net.Conn) {
+	r := pduio.NewReader(conn)
+	for first := true; ; first = false {
+		p, _, err := r.Next()
+		var pe *pduio.PDUError
+		switch {
+		case errors.As(err, &pe):
+			t.Errorf("server sent an undecodable PDU % x: %v", r.Raw(), err)
+			return
+		case err != nil:
+			return // the pipe closed, by either side
+		}
+		if resp, ok := p.(*pdu.BindResp); first && (!ok || resp.CommandStatus != data.ESME_ROK) {
+			t.Errorf("server answered the bind with %#v", p)
+		}
+		if _, ok := p.(*pdu.Unbind); ok {
+			if err := conn.Close(); err != nil {
+				t.Errorf("close client: %v", err)
+			}
+		}
+	}
+}
+
 // FuzzSession feeds arbitrary bytes, in chunks, into a bound session: the
-// server must answer or close, never panic, and Close must return.
+// server must answer only with well-formed PDUs, never panic, and end the
+// session when the customer hangs up (even seed) or the server closes (odd
+// seed).
 func FuzzSession(f *testing.F) {
 	for i, s := range fuzzSeeds() {
 		f.Add(s, uint32(i))
@@ -80,6 +149,9 @@ func FuzzSession(f *testing.F) {
 	bind := pdu.NewBindRequest(pdu.Transceiver)
 	bind.SystemID, bind.Password = "u", "p"
 	bindBytes := pduio.Marshal(bind)
+	// Timers never fire within an input; ResponseTimeout only bounds writes
+	// and drainSubmits, neither of which waits on a live client.
+	cfg := Config{ResponseTimeout: time.Second, SubmitConcurrency: 2, DeliverWindow: 1}
 	f.Fuzz(func(t *testing.T, in []byte, seed uint32) {
 		// Nothing here may block for long: a hang panics with every stack.
 		watchdog := time.AfterFunc(10*time.Second, func() {
@@ -87,9 +159,10 @@ func FuzzSession(f *testing.F) {
 			panic("session hung:\n" + string(buf[:runtime.Stack(buf, true)]))
 		})
 		defer watchdog.Stop()
-		srv := New(Config{ResponseTimeout: 20 * time.Millisecond, SubmitConcurrency: 2, DeliverWindow: 1}, fuzzBackend{}, zerolog.Nop())
+		srv := New(cfg, fuzzBackend{}, zerolog.Nop())
 		server, client := net.Pipe()
-		sess := newSession(srv, server)
+		conn := newReadSignal(server)
+		sess := newSession(srv, conn)
 		if !srv.add(sess) {
 			t.Fatal("server refused a session")
 		}
@@ -97,25 +170,34 @@ func FuzzSession(f *testing.F) {
 		drained := make(chan struct{})
 		go func() {
 			defer close(drained)
-			if _, err := io.Copy(io.Discard, client); err != nil && !errors.Is(err, io.ErrClosedPipe) {
-				t.Errorf("drain: %v", err)
-			}
+			fuzzClient(t, client)
 		}()
 		// Write errors only mean the server closed the session.
-		_, _ = client.Write(bindBytes)
-		for state := seed; len(in) > 0; {
+		n, err := client.Write(bindBytes)
+		written := int64(n)
+		for state := seed; err == nil && len(in) > 0; {
 			state = state*1664525 + 1013904223
-			n := min(int(state>>24)%23+1, len(in))
-			if _, err := client.Write(in[:n]); err != nil {
-				break
-			}
+			n = min(int(state>>24)%23+1, len(in))
+			n, err = client.Write(in[:n])
+			written += int64(n)
 			in = in[n:]
+		}
+		conn.waitIdle(written, sess.done)
+		if seed%2 == 0 {
+			if err := client.Close(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := srv.Close(); err != nil {
 			t.Fatal(err)
 		}
-		_ = client.Close()
+		if err := client.Close(); err != nil {
+			t.Fatal(err)
+		}
 		<-drained
+		if sess.state.Load() != stateClosed {
+			t.Fatalf("session state %d after Close", sess.state.Load())
+		}
 	})
 }
 
