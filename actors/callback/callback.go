@@ -75,7 +75,8 @@ func Props(cfg Config, deps Deps) *actor.Props {
 	}
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &callbackActor{cfg: cfg, deps: deps, inflight: map[string]bool{}, finished: map[string]bool{},
-			moBusy: map[string]bool{}, moHead: map[string]string{}}
+			moBusy: map[string]bool{}, moHead: map[string]string{}, moQueue: map[string][]persistence.Callback{},
+			moQueued: map[string]bool{}}
 	})
 }
 
@@ -93,6 +94,8 @@ type callbackActor struct {
 	// the failed one first (moHead) before any later MO.
 	moBusy   map[string]bool
 	moHead   map[string]string
+	moQueue  map[string][]persistence.Callback // due MOs by customer, in order
+	moQueued map[string]bool
 	reading  bool // an outbox read is running
 	again    bool // a wake came during the read
 	lastRead time.Time
@@ -122,11 +125,18 @@ func (c *callbackActor) Receive(ctx actor.Context) {
 			c.deps.Log.Error().Err(m.err).Msg("outbox read failed")
 		}
 		for _, cb := range m.list {
-			if c.inflight[cb.ID] || c.finished[cb.ID] || !c.moTurn(cb) {
+			if c.inflight[cb.ID] || c.finished[cb.ID] || c.moQueued[cb.ID] {
+				continue
+			}
+			if cb.Kind == persistence.KindMO {
+				c.queueMO(cb)
 				continue
 			}
 			c.inflight[cb.ID] = true
 			c.send(ctx, cb)
+		}
+		for customer := range c.moQueue {
+			c.pumpMO(ctx, customer)
 		}
 		clear(c.finished)
 		c.readAgain(ctx)
@@ -136,10 +146,17 @@ func (c *callbackActor) Receive(ctx actor.Context) {
 			delete(c.moBusy, m.customer)
 			switch {
 			case !m.ok:
+				// Later MOs wait until this one went: forget them, the
+				// outbox gives them back in order once it is due again.
 				c.moHead[m.customer] = m.id
+				for _, q := range c.moQueue[m.customer] {
+					delete(c.moQueued, q.ID)
+				}
+				delete(c.moQueue, m.customer)
 			case c.moHead[m.customer] == m.id:
 				delete(c.moHead, m.customer)
 			}
+			c.pumpMO(ctx, m.customer)
 		}
 		if c.reading {
 			c.finished[m.id] = true
@@ -153,20 +170,32 @@ func (c *callbackActor) tick(ctx actor.Context) {
 	time.AfterFunc(c.cfg.Poll, func() { root.Send(self, &poll{}) })
 }
 
-// moTurn says whether an entry may go now; for an MO it marks its customer
-// busy. DRs are independent of each other and go in parallel.
-func (c *callbackActor) moTurn(cb persistence.Callback) bool {
-	if cb.Kind != persistence.KindMO {
-		return true
-	}
-	if c.moBusy[cb.CustomerID] {
-		return false
-	}
+// queueMO lines a due MO up behind its customer's earlier ones; while a
+// failed MO waits for its retry, nothing after it is taken.
+func (c *callbackActor) queueMO(cb persistence.Callback) {
 	if head := c.moHead[cb.CustomerID]; head != "" && head != cb.ID {
-		return false
+		return
 	}
-	c.moBusy[cb.CustomerID] = true
-	return true
+	c.moQueue[cb.CustomerID] = append(c.moQueue[cb.CustomerID], cb)
+	c.moQueued[cb.ID] = true
+}
+
+// pumpMO sends a customer's next MO when none of its MOs is in flight.
+func (c *callbackActor) pumpMO(ctx actor.Context, customer string) {
+	q := c.moQueue[customer]
+	if c.moBusy[customer] || len(q) == 0 {
+		return
+	}
+	cb := q[0]
+	if len(q) == 1 {
+		delete(c.moQueue, customer)
+	} else {
+		c.moQueue[customer] = q[1:]
+	}
+	delete(c.moQueued, cb.ID)
+	c.moBusy[customer] = true
+	c.inflight[cb.ID] = true
+	c.send(ctx, cb)
 }
 
 // readAgain serves a wake that came while reading or saturated, once half

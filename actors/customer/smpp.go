@@ -79,8 +79,15 @@ func (c *customerActor) deliver(ctx actor.Context) {
 			return
 		}
 		var wg sync.WaitGroup
+		// MOs go one after another, in order, and stop at a failure so
+		// none overtakes it; DRs are independent and share the windows.
+		var mos []persistence.Delivery
 		sem := make(chan struct{}, 16*len(rx))
 		for i, d := range list {
+			if d.Kind == persistence.KindMO {
+				mos = append(mos, d)
+				continue
+			}
 			sess := rx[i%len(rx)]
 			wg.Add(1)
 			sem <- struct{}{}
@@ -89,6 +96,11 @@ func (c *customerActor) deliver(ctx actor.Context) {
 				defer func() { <-sem }()
 				sendOne(bctx, store, sess, d, format)
 			}()
+		}
+		for i, d := range mos {
+			if !sendOne(bctx, store, rx[i%len(rx)], d, format) {
+				break
+			}
 		}
 		wg.Wait()
 		root.Send(self, &deliveryRound{sent: len(list)})
@@ -110,10 +122,12 @@ func (c *customerActor) roundDone(ctx actor.Context, m *deliveryRound) {
 
 // sendOne sends a held delivery and records the customer's answer: done on
 // deliver_sm_resp OK, otherwise retried later (at least once, never lost).
-func sendOne(ctx context.Context, store persistence.Store, s *server.Session, d persistence.Delivery, format IDFormat) {
+// It reports whether the customer took it.
+func sendOne(ctx context.Context, store persistence.Store, s *server.Session, d persistence.Delivery, format IDFormat) bool {
 	status, err := s.Deliver(ctx, deliverOf(d, format))
 	var op persistence.Op = persistence.DeliveryDone{ID: d.ID}
-	if err != nil || status != server.StatusOK {
+	ok := err == nil && status == server.StatusOK
+	if !ok {
 		reason := fmt.Sprintf("deliver_sm_resp status 0x%X", status)
 		if err != nil {
 			reason = err.Error()
@@ -122,6 +136,7 @@ func sendOne(ctx context.Context, store persistence.Store, s *server.Session, d 
 		op = persistence.DeliveryRetry{ID: d.ID, NextAt: time.Now().Add(delay), LastError: reason}
 	}
 	_, _ = store.Write(ctx, op) // a failed write leaves it pending: sent again
+	return ok
 }
 
 // deliverOf builds the deliver_sm: an Appendix B receipt with its TLVs, or
