@@ -17,6 +17,25 @@
 // (message, part, rank) is unique, so a replay adds nothing; the message rank
 // is re-derived from its parts in the same transaction.
 //
+// Statements that cannot act are left out, decided without extra reads per
+// op: the buffered-DR statements of SetPartStatus run only when pending_drs
+// held a row at the start of the transaction (one SELECT per batch) or a
+// MatchDR before them in the batch may have buffered one; a message's
+// outbox and SMPP receipt inserts only follow a write whose own status is
+// final (or that may apply a buffered DR). The sqlite backend, which runs
+// statements one by one, also skips what the rows it already read show to
+// be a no-op: everything after an unmatched MatchDR's lookup but its
+// buffering (and the buffering after a match), the event of a part that
+// did not move, the outbox and receipt inserts unless the derivation just
+// made the message final (and it has a callback URL, or an smpp channel),
+// and the status read when the derivation already returned it (these rest
+// on two invariants every write keeps: a part at a rank has that rank's
+// event, and a final message got its outbox entry and receipt in the write
+// that made it final). The crdb
+// backend sends one pipeline and cannot read first, so it runs those
+// statements, whose SQL conditions make them the same no-ops. The SQL text
+// is identical on both backends.
+//
 // # Storage
 //
 // Ids are caller ULIDs (TEXT), times are unix nanoseconds (BIGINT), statuses
@@ -61,6 +80,12 @@
 //     them from the target columns; not verified on a CockroachDB server.
 //   - UPDATE ... FROM, RETURNING, ON CONFLICT DO NOTHING without a target,
 //     LIMIT inside subqueries: supported by both (and by SQLite >= 3.35).
+//   - Generic plans: PostgreSQL caches a generic plan for a prepared
+//     statement after a few runs, made from the table's statistics of that
+//     moment. For op_index (operator, id) IN (...) such a plan, made while
+//     the table was young, used only the key's first column and filtered
+//     every row of the operator (O(table) per DR); MatchDR therefore looks
+//     each candidate up by the full key, joined with UNION ALL.
 //   - Row values: Prune deletes MO parts with (a, b, ...) IN (SELECT ...),
 //     supported by PostgreSQL, CockroachDB and SQLite >= 3.15.
 //   - Keys: ULIDs are time-ordered, so on CockroachDB new rows land on one

@@ -120,13 +120,26 @@ func (s *Store) apply(ctx context.Context, groups [][]persistence.Op) ([][]persi
 	return b.Results, nil
 }
 
+// pipeline sends the batch's wanted steps at once. Skip rules need the
+// rows of earlier steps, which a pipeline has not read yet, so every
+// wanted step is sent; their SQL conditions make the skippable ones
+// no-ops. Knowing whether pending_drs is empty costs one round trip
+// before, only when some step depends on it.
 func pipeline(ctx context.Context, tx pgx.Tx, b *sqlstore.Batch) error {
+	if err := sqlstore.CheckPendingDRs(ctx, pgxConn{tx}, b); err != nil {
+		return err
+	}
 	var batch pgx.Batch
-	for _, st := range b.Steps {
-		batch.Queue(st.SQL, st.Args...)
+	steps := make([]int, 0, len(b.Steps))
+	for i, st := range b.Steps {
+		if b.Wanted(st) {
+			batch.Queue(st.SQL, st.Args...)
+			steps = append(steps, i)
+		}
 	}
 	br := tx.SendBatch(ctx, &batch)
-	for i, st := range b.Steps {
+	for _, i := range steps {
+		st := b.Steps[i]
 		if st.Read == nil {
 			if _, err := br.Exec(); err != nil {
 				return errors.Join(fmt.Errorf("statement %d: %w", i, err), br.Close())

@@ -113,3 +113,7 @@ func BenchmarkWrite(b *testing.B) {
 func BenchmarkInsertMO(b *testing.B) {
 	storetest.BenchmarkInsertMO(b, open(b))
 }
+
+func BenchmarkLifecycle(b *testing.B) {
+	storetest.BenchmarkLifecycle(b, open(b))
+}

@@ -79,6 +79,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // apply runs one group-commit batch in one transaction.
 func (s *Store) apply(ctx context.Context, groups [][]persistence.Op) ([][]persistence.Result, error) {
+	// The writer's context ends only after its last batch, and modernc
+	// starts a goroutine per statement to watch a context that can end.
+	ctx = context.WithoutCancel(ctx)
 	b, err := sqlstore.NewBatch(groups, time.Now())
 	if err != nil {
 		return nil, err
@@ -94,7 +97,7 @@ func (s *Store) apply(ctx context.Context, groups [][]persistence.Op) ([][]persi
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := sqlstore.Run(ctx, stmtConn{s, tx}, b); err != nil {
+	if err := sqlstore.Run(ctx, stmtConn{s: s, tx: tx, inTx: make(map[string]*sql.Stmt)}, b); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil {
 			return nil, fmt.Errorf("sqlite: write: %w (rollback: %v)", err, rbErr)
 		}
@@ -216,13 +219,26 @@ func (s *Store) prepare(ctx context.Context, q string) error {
 type stmtConn struct {
 	s  *Store
 	tx *sql.Tx
+	// inTx holds the transaction's handles of the statements it ran: a
+	// batch repeats few shapes many times. The transaction closes them.
+	inTx map[string]*sql.Stmt
 }
 
 func (c stmtConn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := c.s.stmts[q]; ok {
-		return c.tx.StmtContext(ctx, st), nil
+	if st, ok := c.inTx[q]; ok {
+		return st, nil
 	}
-	return c.tx.PrepareContext(ctx, q)
+	var st *sql.Stmt
+	if cached, ok := c.s.stmts[q]; ok {
+		st = c.tx.StmtContext(ctx, cached)
+	} else {
+		var err error
+		if st, err = c.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	c.inTx[q] = st
+	return st, nil
 }
 
 func (c stmtConn) Exec(ctx context.Context, q string, args ...any) error {

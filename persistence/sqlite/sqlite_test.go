@@ -32,3 +32,11 @@ func BenchmarkInsertMO(b *testing.B) {
 	}
 	storetest.BenchmarkInsertMO(b, s)
 }
+
+func BenchmarkLifecycle(b *testing.B) {
+	s, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkLifecycle(b, s)
+}

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) persistence.Store) {
 		{"MonotonicTransitions", testMonotonic},
 		{"MatchDR", testMatchDR},
 		{"DRBeforeSubmitResp", testDRBeforeSubmitResp},
+		{"DRBufferedInSameWrite", testDRBufferedInSameWrite},
 		{"MultipartDerivation", testMultipart},
 		{"CallbackOutbox", testCallbacks},
 		{"Unfinished", testUnfinished},
@@ -307,6 +308,32 @@ func testDRBeforeSubmitResp(t *testing.T, s persistence.Store) {
 	in2 := newMessage("c1", "", 1, "")
 	write(t, s, in2)
 	if r := write(t, s, submit(in2.Message.ID, 0, "ff01"))[0]; r.AppliedDR || r.MessageStatus != persistence.StatusSubmitted {
+		t.Errorf("buffered DR applied twice: %+v", r)
+	}
+}
+
+// testDRBufferedInSameWrite buffers a DR and records its operator id in
+// one transaction, with pending_drs empty before it: the store must not
+// decide from the empty table alone that nothing is buffered.
+func testDRBufferedInSameWrite(t *testing.T, s persistence.Store) {
+	in := newMessage("c1", "", 1, "http://cb")
+	id := in.Message.ID
+	write(t, s, in)
+	res := write(t, s, dr(persistence.StatusDelivered, "ab12"), submit(id, 0, "AB12"))
+	if res[0].Matched {
+		t.Fatalf("dr before its id = %+v", res[0])
+	}
+	if r := res[1]; !r.Applied || !r.AppliedDR || r.MessageStatus != persistence.StatusDelivered || !r.BecameFinal {
+		t.Fatalf("submit after dr in one write = %+v", r)
+	}
+	cbs, err := s.DueCallbacks(context.Background(), time.Now().Add(time.Minute), 10)
+	if err != nil || len(cbs) != 1 || cbs[0].ID != id+".final" {
+		t.Fatalf("callbacks = %+v, %v", cbs, err)
+	}
+	// Consumed: a later message given the same id finds nothing buffered.
+	in2 := newMessage("c1", "", 1, "")
+	write(t, s, in2)
+	if r := write(t, s, submit(in2.Message.ID, 0, "ab12"))[0]; r.AppliedDR || r.MessageStatus != persistence.StatusSubmitted {
 		t.Errorf("buffered DR applied twice: %+v", r)
 	}
 }

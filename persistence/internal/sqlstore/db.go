@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Rows is the part of database/sql and pgx result sets the reads need.
@@ -47,13 +48,38 @@ func QueryRow(ctx context.Context, c Conn, sql string, args []any, dest ...any) 
 	return rows.Err()
 }
 
-// Run executes a batch's steps one after another on c (a transaction).
+// Run executes a batch's steps one after another on c (a transaction),
+// leaving out those that what it read shows to be no-ops.
 func Run(ctx context.Context, c Conn, b *Batch) error {
 	b.Reset()
+	if err := CheckPendingDRs(ctx, c, b); err != nil {
+		return err
+	}
 	for i, s := range b.Steps {
+		if b.skipped(s) {
+			continue
+		}
 		if err := runStep(ctx, c, s); err != nil {
 			return fmt.Errorf("statement %d: %w", i, err)
 		}
+	}
+	return nil
+}
+
+// CheckPendingDRs reads, on c (the batch's transaction, before its steps
+// run), whether pending_drs holds any row, when some step depends on it.
+// An empty table stays empty until a MatchDR of the batch buffers a DR.
+func CheckPendingDRs(ctx context.Context, c Conn, b *Batch) error {
+	b.pendingDRs = true
+	if !slices.ContainsFunc(b.Steps, func(s Step) bool { return s.PendingDRs }) {
+		return nil
+	}
+	err := QueryRow(ctx, c, `SELECT 1 FROM pending_drs LIMIT 1`, nil, new(int64))
+	switch {
+	case errors.Is(err, errNoRows):
+		b.pendingDRs = false
+	case err != nil:
+		return fmt.Errorf("check pending drs: %w", err)
 	}
 	return nil
 }

@@ -19,6 +19,19 @@ type Step struct {
 	// Read consumes the rows of a statement that returns rows; nil for a
 	// statement run for its effect only.
 	Read func(Rows) error
+	// PendingDRs marks a statement that can only change something when
+	// pending_drs holds rows: at the start of the transaction
+	// (CheckPendingDRs tells) or buffered by a MatchDR before it.
+	PendingDRs bool
+	// AfterMatchDR is set when a MatchDR comes before the statement in the
+	// batch: one that does not read the MatchDR's outcome must run it.
+	AfterMatchDR bool
+	// Skip, when set, reports from what earlier steps of this transaction
+	// read that the statement cannot change or return anything. A runner
+	// executing steps one by one leaves it out when Skip says so; a
+	// pipelining runner cannot ask and runs it, and its SQL conditions
+	// make it the no-op Skip predicted.
+	Skip func() bool
 }
 
 // Batch is the statement list of one transaction and the results its steps
@@ -31,13 +44,44 @@ type Batch struct {
 	Results [][]persistence.Result
 	// initial holds what each result says before any statement ran.
 	initial [][]persistence.Result
+	// state holds what Skip functions read besides the results.
+	state []*opState
+	// pendingDRs is whether pending_drs had rows when the transaction
+	// began; true until CheckPendingDRs says otherwise.
+	pendingDRs bool
+	// buffered is set by a sequential runner once a MatchDR of this
+	// attempt ran its buffering statement.
+	buffered bool
+	// sawMatchDR is set, while building, once a MatchDR is in the batch.
+	sawMatchDR bool
 }
+
+// opState is what an op's derivation step read about its message.
+type opState struct{ callback, smpp bool }
 
 // Reset restores the results before the steps run (again, on a retry).
 func (b *Batch) Reset() {
 	for g := range b.Results {
 		copy(b.Results[g], b.initial[g])
 	}
+	for _, st := range b.state {
+		*st = opState{}
+	}
+	b.buffered = false
+}
+
+// Wanted reports whether step s is to be sent by a runner that cannot
+// read earlier steps before sending it (a pipeline), given what
+// CheckPendingDRs found.
+func (b *Batch) Wanted(s Step) bool { return !s.PendingDRs || s.AfterMatchDR || b.pendingDRs }
+
+// skipped reports whether a sequential runner, having read the earlier
+// steps, leaves step s out.
+func (b *Batch) skipped(s Step) bool {
+	if s.PendingDRs && !b.pendingDRs && !b.buffered {
+		return true
+	}
+	return s.Skip != nil && s.Skip()
 }
 
 // Validate rejects ops that no store could apply.
@@ -153,7 +197,7 @@ func validateMO(op persistence.Op) error {
 // NewBatch turns the groups of one transaction into statements. Ids and
 // times are fixed here, outside any retried closure.
 func NewBatch(groups [][]persistence.Op, now time.Time) (*Batch, error) {
-	b := &Batch{Results: make([][]persistence.Result, len(groups)), initial: make([][]persistence.Result, len(groups))}
+	b := &Batch{Results: make([][]persistence.Result, len(groups)), initial: make([][]persistence.Result, len(groups)), pendingDRs: true}
 	for g, ops := range groups {
 		if err := Validate(ops); err != nil {
 			return nil, err
@@ -198,6 +242,12 @@ func initialResult(op persistence.Op) persistence.Result {
 
 func (b *Batch) add(sql string, args []any, read func(Rows) error) {
 	b.Steps = append(b.Steps, Step{SQL: sql, Args: args, Read: read})
+}
+
+// addIf adds a step that runs only when skip (if any) returns false and,
+// with ifPending, pending_drs may hold rows for it.
+func (b *Batch) addIf(ifPending bool, skip func() bool, sql string, args []any, read func(Rows) error) {
+	b.Steps = append(b.Steps, Step{SQL: sql, Args: args, Read: read, PendingDRs: ifPending, AfterMatchDR: b.sawMatchDR, Skip: skip})
 }
 
 // params numbers placeholders as arguments are added.
@@ -299,7 +349,10 @@ func (b *Batch) setPartStatus(o persistence.SetPartStatus, res *persistence.Resu
 		res.Applied = r.Next()
 		return r.Err()
 	})
-	b.add(insertEvent+`SELECT $1, $2, $3, $4, $5, $6, $7
+	// A part that did not move already has the event of its rank: every
+	// write that moves a part inserts it in the same transaction.
+	notApplied := func() bool { return !res.Applied }
+	b.addIf(false, notApplied, insertEvent+`SELECT $1, $2, $3, $4, $5, $6, $7
 		WHERE EXISTS (SELECT 1 FROM parts WHERE message_id = $2 AND part = $3 AND status_rank = $5) ON CONFLICT DO NOTHING`,
 		[]any{ulid.Make().String(), o.MessageID, int64(o.Part), evType, rank, o.Error, at}, nil)
 
@@ -310,8 +363,8 @@ func (b *Batch) setPartStatus(o persistence.SetPartStatus, res *persistence.Resu
 			[]any{o.Operator, canon, o.MessageID, int64(o.Part)}, nil)
 		// A DR that arrived before this submit_sm_resp: apply the highest
 		// buffered status, record its event, then drop every candidate row
-		// of the buffered DRs.
-		b.add(`UPDATE parts SET status_rank = d.status_rank, last_error = d.last_error, updated_ns = $5
+		// of the buffered DRs. None of it can act on an empty pending_drs.
+		b.addIf(true, nil, `UPDATE parts SET status_rank = d.status_rank, last_error = d.last_error, updated_ns = $5
 			FROM (SELECT status_rank, last_error FROM pending_drs WHERE operator_name = $1 AND operator_msg_id = $2
 				ORDER BY status_rank DESC LIMIT 1) AS d
 			WHERE parts.message_id = $3 AND parts.part = $4 AND parts.status_rank < d.status_rank AND parts.status_rank < 100
@@ -320,16 +373,18 @@ func (b *Batch) setPartStatus(o persistence.SetPartStatus, res *persistence.Resu
 				res.AppliedDR = r.Next()
 				return r.Err()
 			})
-		b.add(insertEvent+`SELECT $1, $2, $3, 'dr_received', d.status_rank, d.last_error, d.at_ns FROM pending_drs d
+		b.addIf(true, func() bool { return !res.AppliedDR }, insertEvent+`SELECT $1, $2, $3, 'dr_received', d.status_rank, d.last_error, d.at_ns FROM pending_drs d
 			WHERE d.operator_name = $4 AND d.operator_msg_id = $5
 			AND EXISTS (SELECT 1 FROM parts p WHERE p.message_id = $2 AND p.part = $3 AND p.status_rank = d.status_rank)
 			ORDER BY d.status_rank DESC LIMIT 1 ON CONFLICT DO NOTHING`,
 			[]any{ulid.Make().String(), o.MessageID, int64(o.Part), o.Operator, canon}, nil)
-		b.add(`DELETE FROM pending_drs WHERE dr_id IN
+		b.addIf(true, nil, `DELETE FROM pending_drs WHERE dr_id IN
 			(SELECT dr_id FROM pending_drs WHERE operator_name = $1 AND operator_msg_id = $2)`,
 			[]any{o.Operator, canon}, nil)
 	}
-	b.deriveMessage(func(p *params) string { return p.add(o.MessageID) }, res, now)
+	// Only a final status or a buffered DR can make the message final.
+	final := finality{final: o.Status.Final(), ifPending: o.OperatorID != ""}
+	b.deriveMessage(func(p *params) string { return p.add(o.MessageID) }, res, nil, final, now)
 }
 
 func (b *Batch) matchDR(o persistence.MatchDR, res *persistence.Result, now time.Time) {
@@ -337,13 +392,16 @@ func (b *Batch) matchDR(o persistence.MatchDR, res *persistence.Result, now time
 	at := nanos(o.At, now)
 	// match is the op_index lookup; every statement below repeats it so
 	// that none needs the Go side to read an earlier one.
+	// Each candidate is its own primary-key lookup: with IN (...) a
+	// PostgreSQL generic plan made on a young table used the key's first
+	// column only and filtered every row of the operator.
 	match := func(p *params, cols string) string {
+		op := p.add(o.Operator)
 		in := make([]string, len(o.Candidates))
 		for i, c := range o.Candidates {
-			in[i] = p.add(c)
+			in[i] = `SELECT message_id, part FROM op_index WHERE operator_name = ` + op + ` AND operator_msg_id = ` + p.add(c)
 		}
-		return `SELECT ` + cols + ` FROM op_index WHERE operator_name = ` + p.add(o.Operator) +
-			` AND operator_msg_id IN (` + strings.Join(in, ", ") + `) ORDER BY message_id, part LIMIT 1`
+		return `SELECT ` + cols + ` FROM (` + strings.Join(in, " UNION ALL ") + `) AS k ORDER BY message_id, part LIMIT 1`
 	}
 
 	var p params
@@ -359,12 +417,15 @@ func (b *Batch) matchDR(o persistence.MatchDR, res *persistence.Result, now time
 		return r.Err()
 	})
 
+	// Without a match every statement but the buffering is a no-op; with
+	// one the buffering is.
+	unmatched := func() bool { return !res.Matched }
 	p = params{}
 	set := "status_rank = " + p.add(rank) + ", updated_ns = " + p.add(now.UnixNano())
 	if o.Error != "" {
 		set += ", last_error = " + p.add(o.Error)
 	}
-	b.add(`UPDATE parts SET `+set+` FROM (`+match(&p, "message_id, part")+`) AS x
+	b.addIf(false, unmatched, `UPDATE parts SET `+set+` FROM (`+match(&p, "message_id, part")+`) AS x
 		WHERE parts.message_id = x.message_id AND parts.part = x.part
 		AND parts.status_rank < $1 AND parts.status_rank < 100 RETURNING parts.part`, p.args, func(r Rows) error {
 		res.Applied = r.Next()
@@ -375,62 +436,98 @@ func (b *Batch) matchDR(o persistence.MatchDR, res *persistence.Result, now time
 	sel := `SELECT ` + p.add(ulid.Make().String()) + `, pt.message_id, pt.part, 'dr_received', ` + p.add(rank) + `, ` +
 		p.add(o.Error) + `, ` + p.add(at) + ` FROM parts pt JOIN (` + match(&p, "message_id, part") + `) AS x
 		ON pt.message_id = x.message_id AND pt.part = x.part WHERE pt.status_rank = $2 ON CONFLICT DO NOTHING`
-	b.add(insertEvent+sel, p.args, nil)
+	// As for SetPartStatus, a part that did not move has its event.
+	b.addIf(false, func() bool { return !res.Applied }, insertEvent+sel, p.args, nil)
 
-	drID := ulid.Make().String()
-	for _, c := range o.Candidates {
-		p = params{}
-		vals := p.add(o.Operator) + ", " + p.add(c) + ", " + p.add(rank) + ", " + p.add(drID) + ", " + p.add(o.Error) + ", " + p.add(at)
-		b.add(`INSERT INTO pending_drs (operator_name, operator_msg_id, status_rank, dr_id, last_error, at_ns)
-			SELECT `+vals+` WHERE NOT EXISTS (`+match(&p, "1")+`) ON CONFLICT DO NOTHING`, p.args, nil)
+	// One row per candidate form, in one statement; VALUES columns are
+	// named column1, ... by SQLite, PostgreSQL and CockroachDB alike.
+	p = params{}
+	cands := make([]string, len(o.Candidates))
+	for i, c := range o.Candidates {
+		cands[i] = "(" + p.add(c) + ")"
 	}
+	vals := p.add(o.Operator) + ", c.column1, " + p.add(rank) + ", " + p.add(ulid.Make().String()) + ", " + p.add(o.Error) + ", " + p.add(at)
+	buffers := func() bool {
+		if res.Matched {
+			return true
+		}
+		b.buffered = true
+		return false
+	}
+	b.addIf(false, buffers, `INSERT INTO pending_drs (operator_name, operator_msg_id, status_rank, dr_id, last_error, at_ns)
+		SELECT `+vals+` FROM (VALUES `+strings.Join(cands, ", ")+`) AS c
+		WHERE NOT EXISTS (`+match(&p, "1")+`) ON CONFLICT DO NOTHING`, p.args, nil)
+	b.sawMatchDR = true
 
-	b.deriveMessage(func(p *params) string { return "(" + match(p, "message_id") + ")" }, res, now)
+	b.deriveMessage(func(p *params) string { return "(" + match(p, "message_id") + ")" }, res, unmatched,
+		finality{final: o.Status.Final()}, now)
 }
+
+// finality says whether a write can make its message final: final when
+// its own status is final, ifPending when a buffered DR it applies could.
+type finality struct{ final, ifPending bool }
 
 // deriveMessage recomputes the message's rank from its parts: the lowest
 // while some part is unfinished, else the highest (delivered only when all
 // were). The rank only moves up, and a final message never changes again,
 // so only the write that made it final sees a returned final rank. id
-// renders the message id expression, adding its parameters.
-func (b *Batch) deriveMessage(id func(*params) string, res *persistence.Result, now time.Time) {
+// renders the message id expression, adding its parameters; skip (if any)
+// tells that no message is concerned.
+func (b *Batch) deriveMessage(id func(*params) string, res *persistence.Result, skip func() bool, fin finality, now time.Time) {
+	st := &opState{}
+	b.state = append(b.state, st)
+	or := func(f func() bool) func() bool {
+		if skip == nil {
+			return f
+		}
+		return func() bool { return skip() || f() }
+	}
 	var p params
 	idIn, idOut := id(&p), id(&p)
-	b.add(`UPDATE messages SET status_rank = d.r, updated_ns = `+p.add(now.UnixNano())+`
+	b.addIf(false, skip, `UPDATE messages SET status_rank = d.r, updated_ns = `+p.add(now.UnixNano())+`
 		FROM (SELECT CASE WHEN MIN(status_rank) < 100 THEN MIN(status_rank) ELSE MAX(status_rank) END AS r
 			FROM parts WHERE message_id = `+idIn+`) AS d
 		WHERE messages.id = `+idOut+` AND messages.status_rank < d.r AND messages.status_rank < 100
-		RETURNING messages.status_rank`, p.args, func(r Rows) error {
+		RETURNING messages.status_rank, messages.callback_url <> '',
+			EXISTS (SELECT 1 FROM message_channels c WHERE c.message_id = messages.id AND c.channel = 'smpp')`, p.args, func(r Rows) error {
 		if !r.Next() {
 			return r.Err()
 		}
 		var rank int64
-		if err := r.Scan(&rank); err != nil {
+		if err := r.Scan(&rank, &st.callback, &st.smpp); err != nil {
 			return err
 		}
+		res.MessageStatus = persistence.StatusOfRank(int(rank))
 		res.BecameFinal = rank >= 100
 		return r.Err()
 	})
 
-	p = params{}
-	b.add(`INSERT INTO outbox (id, message_id, attempts, next_ns, last_error, done)
+	// A message becomes final at most once, and the write that makes it so
+	// queues what it owes: no other write can queue anything.
+	if fin.final || fin.ifPending {
+		ifPending := !fin.final
+		p = params{}
+		b.addIf(ifPending, or(func() bool { return !res.BecameFinal || !st.callback }), `INSERT INTO outbox (id, message_id, attempts, next_ns, last_error, done)
 		SELECT id || '.final', id, 0, `+p.add(now.UnixNano())+`, '', 0 FROM messages
 		WHERE id = `+id(&p)+` AND status_rank >= 100 AND callback_url <> '' ON CONFLICT DO NOTHING`, p.args, nil)
 
-	// The receipt owed over SMPP carries what the deliver_sm needs, so
-	// reading it never joins the message (which may be pruned by then).
-	p = params{}
-	ns := now.UnixNano()
-	b.add(`INSERT INTO deliveries (`+deliveryInsertCols+`)
+		// The receipt owed over SMPP carries what the deliver_sm needs, so
+		// reading it never joins the message (which may be pruned by then).
+		p = params{}
+		ns := now.UnixNano()
+		b.addIf(ifPending, or(func() bool { return !res.BecameFinal || !st.smpp }), `INSERT INTO deliveries (`+deliveryInsertCols+`)
 		SELECT m.id || '.dr.smpp', m.customer_id, `+p.add(ulid.Make().String())+`, 'dr', m.id, 0, 0, `+p.add(ns)+`, `+p.add(ns)+`,
 			CAST(`+p.add(ns)+` AS BIGINT) + c.delivery_ttl_ns, '', m.sender, m.recipient, m.data_coding, `+p.add([]byte{})+`, m.status_rank,
 			COALESCE((SELECT pt.last_error FROM parts pt WHERE pt.message_id = m.id ORDER BY pt.status_rank DESC, pt.part LIMIT 1), ''),
 			m.created_ns, m.updated_ns
 		FROM messages m JOIN message_channels c ON c.message_id = m.id
 		WHERE m.id = `+id(&p)+` AND m.status_rank >= 100 AND c.channel = 'smpp' ON CONFLICT DO NOTHING`, p.args, nil)
+	}
 
+	// The update above returned the status when it moved it; otherwise it
+	// is read.
 	p = params{}
-	b.add(`SELECT status_rank FROM messages WHERE id = `+id(&p), p.args, func(r Rows) error {
+	b.addIf(false, or(func() bool { return res.MessageStatus != "" }), `SELECT status_rank FROM messages WHERE id = `+id(&p), p.args, func(r Rows) error {
 		if !r.Next() {
 			return r.Err()
 		}
