@@ -211,6 +211,9 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	var errs []error
 	if n.server != nil {
 		errs = append(errs, n.server.Shutdown(ctx))
+		if err := <-n.served; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
 	if n.smpp != nil {
 		errs = append(errs, n.smpp.Close())

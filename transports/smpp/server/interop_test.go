@@ -72,14 +72,14 @@ func TestGosmppTransceiver(t *testing.T) {
 func TestNodeSMPPCustomer(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		t.Fatal("node is not installed: the node-smpp interop test needs it (.ci/run installs it)")
 	}
 	interop, err := filepath.Abs("../../../test/interop")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(interop, "node_modules", "smpp")); err != nil {
-		t.Skipf("node-smpp not installed: %v", err)
+		t.Fatalf("node-smpp is not installed (bash test/run.sh installs it): %v", err)
 	}
 	script, err := filepath.Abs("testdata/esme.js")
 	if err != nil {
