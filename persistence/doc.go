@@ -8,7 +8,9 @@
 // PostgreSQL). open picks one from a URL. They share, in internal/:
 // sqlstore (schema and migrations, the statements each op becomes, the
 // reads) and groupcommit (the batching writer: concurrent Write calls are
-// applied in one transaction and answered only after its commit).
+// applied in one transaction and answered only after its commit; both
+// backends run one such transaction at a time). Single-op CallbackDone
+// writes of a batch become one UPDATE ... WHERE id IN (...).
 //
 // Every op is a fixed list of statements whose conditions are in SQL, so a
 // batch never waits on Go reading a previous statement: ranks move with
@@ -64,7 +66,10 @@
 //   - Isolation: CockroachDB runs SERIALIZABLE only; PostgreSQL defaults to
 //     READ COMMITTED, under which two transactions finishing different parts
 //     of one message could each derive "not final" from a stale view. We ask
-//     for SERIALIZABLE on both; crdbpgx.ExecuteTx retries 40001 from either.
+//     for SERIALIZABLE on both and rerun the whole transaction on 40001
+//     from either, also when COMMIT reports it (PostgreSQL does;
+//     crdbpgx.ExecuteTx discarded COMMIT's error and retried within the
+//     transaction, which on PostgreSQL keeps the failing snapshot).
 //   - DDL: PostgreSQL's DDL is transactional, CockroachDB's schema changes
 //     cannot share a transaction with writes. Migrations run each statement
 //     on its own (all IF NOT EXISTS), then insert the version row with

@@ -1,7 +1,6 @@
 // Package crdb is the CockroachDB persistence.Store, over pgx. Every
-// transaction goes through crdbpgx.ExecuteTx, which retries serialization
-// failures (40001); a group-commit batch is sent as one pgx pipeline inside
-// the transaction. It also runs against PostgreSQL (the same wire protocol),
-// which is how it is tested here; see the persistence package doc for the
-// statements the two treat differently.
+// transaction is run again, as a new transaction, after a serialization
+// failure (40001, also when COMMIT reports it) or a deadlock (40P01). A
+// group-commit batch takes at most two round trips: BEGIN with the read of
+// pending_drs, then its statements and COMMIT as one pgx pipeline.
 package crdb

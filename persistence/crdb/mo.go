@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cockroachdb/cockroach-go/v2/crdb/crdbpgxv5"
 	"github.com/jackc/pgx/v5"
 
 	"smsgw/persistence"
@@ -24,7 +23,7 @@ func (s *Store) PendingDeliveries(ctx context.Context, customerID string, now ti
 // ExpireDeliveries implements persistence.Store.
 func (s *Store) ExpireDeliveries(ctx context.Context, now time.Time, limit int) ([]persistence.Delivery, error) {
 	var out []persistence.Delivery
-	err := crdbpgx.ExecuteTx(ctx, s.pool, writeTx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, writeTx, func(tx pgx.Tx) error {
 		var err error
 		out, err = sqlstore.ExpireDeliveries(ctx, pgxConn{tx}, now, limit)
 		return err

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -69,7 +71,7 @@ func Open(dir string) (*Store, error) {
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
 	s := &Store{write: write, read: read, stmts: make(map[string]*sql.Stmt)}
-	s.writer = groupcommit.New(s.apply, maxBatchOps)
+	s.writer = groupcommit.New(s.apply, maxBatchOps, 1)
 	return s, nil
 }
 
@@ -207,12 +209,40 @@ func (s *Store) prepare(ctx context.Context, q string) error {
 	if _, ok := s.stmts[q]; ok || len(s.stmts) >= maxStmts {
 		return nil
 	}
-	st, err := s.write.PrepareContext(ctx, q)
+	st, err := s.write.PrepareContext(ctx, positional(q))
 	if err != nil {
 		return err
 	}
 	s.stmts[q] = st
 	return nil
+}
+
+// positional turns $1, $2, ... $n into ? when each appears once and in
+// that order, as in the set-based statements. SQLite treats $N as a
+// named parameter, and the driver looks each one's name up by a linear
+// scan when binding: quadratic in the parameters, which cost more than
+// the rows of a statement with hundreds of them. Other statements are
+// left as they are.
+func positional(q string) string {
+	var b strings.Builder
+	next := 1
+	for i := 0; i < len(q); i++ {
+		if q[i] != '$' {
+			b.WriteByte(q[i])
+			continue
+		}
+		j := i + 1
+		for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+			j++
+		}
+		if q[i+1:j] != strconv.Itoa(next) {
+			return q
+		}
+		next++
+		b.WriteByte('?')
+		i = j - 1
+	}
+	return b.String()
 }
 
 // stmtConn runs a write transaction's statements through the cache.
@@ -233,7 +263,7 @@ func (c stmtConn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 		st = c.tx.StmtContext(ctx, cached)
 	} else {
 		var err error
-		if st, err = c.tx.PrepareContext(ctx, q); err != nil {
+		if st, err = c.tx.PrepareContext(ctx, positional(q)); err != nil {
 			return nil, err
 		}
 	}

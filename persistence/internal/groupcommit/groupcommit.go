@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"smsgw/persistence"
 )
@@ -12,7 +13,8 @@ import (
 var ErrClosed = errors.New("persistence: store closed")
 
 // Apply commits every group in one transaction and returns one result slice
-// per group, in order. It is called from one goroutine at a time.
+// per group, in order. A writer with n workers calls it from up to n
+// goroutines at once, each with its own batch.
 type Apply func(ctx context.Context, groups [][]persistence.Op) ([][]persistence.Result, error)
 
 // Writer queues Write calls and applies them in batches.
@@ -24,6 +26,7 @@ type Writer struct {
 	stopped  chan struct{}
 	closeCtx context.CancelFunc
 	ctx      context.Context
+	running  sync.WaitGroup
 }
 
 type request struct {
@@ -35,10 +38,16 @@ type request struct {
 }
 
 // New starts a writer that applies at most maxOps ops per transaction (a
-// single Write with more ops still goes in one transaction, alone).
-func New(apply Apply, maxOps int) *Writer {
+// single Write with more ops still goes in one transaction, alone), with
+// workers transactions in flight at most. Each worker takes whatever is
+// queued when it is free, so with several the round trips and commits of
+// one batch overlap those of the others.
+func New(apply Apply, maxOps, workers int) *Writer {
 	if maxOps < 1 {
 		maxOps = 1
+	}
+	if workers < 1 {
+		workers = 1
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Writer{
@@ -50,7 +59,14 @@ func New(apply Apply, maxOps int) *Writer {
 		closeCtx: cancel,
 		ctx:      ctx,
 	}
-	go w.loop()
+	w.running.Add(workers)
+	for range workers {
+		go w.loop()
+	}
+	go func() {
+		w.running.Wait()
+		close(w.stopped)
+	}()
 	return w
 }
 
@@ -76,7 +92,7 @@ func (w *Writer) Write(ctx context.Context, ops ...persistence.Op) ([]persistenc
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-w.stopped:
-		// The loop answers every request it took before it stops.
+		// The workers answer every request they took before they stop.
 		select {
 		case <-r.done:
 			return r.res, r.err
@@ -86,7 +102,7 @@ func (w *Writer) Write(ctx context.Context, ops ...persistence.Op) ([]persistenc
 	}
 }
 
-// Close lets the batch in progress finish, fails queued writes with
+// Close lets the batches in progress finish, fails queued writes with
 // ErrClosed and waits for the loop to stop.
 func (w *Writer) Close() {
 	select {
@@ -99,7 +115,7 @@ func (w *Writer) Close() {
 }
 
 func (w *Writer) loop() {
-	defer close(w.stopped)
+	defer w.running.Done()
 	var batch []*request
 	for {
 		batch = batch[:0]

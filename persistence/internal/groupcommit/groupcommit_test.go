@@ -32,8 +32,16 @@ func echo(batches *atomic.Int64) Apply {
 }
 
 func TestWriteAnswersEveryCaller(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			answersEveryCaller(t, workers)
+		})
+	}
+}
+
+func answersEveryCaller(t *testing.T, workers int) {
 	var batches atomic.Int64
-	w := New(echo(&batches), 1000)
+	w := New(echo(&batches), 1000, workers)
 	defer w.Close()
 	const callers = 50
 	var wg sync.WaitGroup
@@ -78,7 +86,7 @@ func TestBadOpFailsOnlyItsCaller(t *testing.T) {
 		}
 		return inner(ctx, g)
 	}
-	w := New(apply, 1000)
+	w := New(apply, 1000, 1)
 	defer w.Close()
 	firstDone := make(chan error, 1)
 	go func() {
@@ -122,12 +130,40 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+// TestWorkersOverlap holds every transaction open until as many as there
+// are workers are in flight at once.
+func TestWorkersOverlap(t *testing.T) {
+	const workers = 4
+	var inFlight atomic.Int64
+	gate := make(chan struct{})
+	w := New(func(_ context.Context, g [][]persistence.Op) ([][]persistence.Result, error) {
+		inFlight.Add(1)
+		<-gate
+		return make([][]persistence.Result, len(g)), nil
+	}, 1000, workers)
+	defer w.Close()
+	errs := make(chan error, workers)
+	for i := range workers {
+		go func() {
+			_, err := w.Write(context.Background(), persistence.CallbackDone{ID: fmt.Sprint(i)})
+			errs <- err
+		}()
+	}
+	waitFor(t, func() bool { return inFlight.Load() == workers })
+	close(gate)
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func TestWriteHonoursContext(t *testing.T) {
 	gate := make(chan struct{})
 	w := New(func(_ context.Context, g [][]persistence.Op) ([][]persistence.Result, error) {
 		<-gate
 		return make([][]persistence.Result, len(g)), nil
-	}, 10)
+	}, 10, 1)
 	defer w.Close()
 	defer close(gate)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -144,7 +180,7 @@ func TestWriteHonoursContext(t *testing.T) {
 
 func TestWriteAfterClose(t *testing.T) {
 	var batches atomic.Int64
-	w := New(echo(&batches), 10)
+	w := New(echo(&batches), 10, 3)
 	w.Close()
 	if _, err := w.Write(context.Background(), persistence.CallbackDone{ID: "x"}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
@@ -153,7 +189,7 @@ func TestWriteAfterClose(t *testing.T) {
 
 func BenchmarkWrite(b *testing.B) {
 	var batches atomic.Int64
-	w := New(echo(&batches), 1000)
+	w := New(echo(&batches), 1000, 1)
 	defer w.Close()
 	b.SetParallelism(64)
 	b.ResetTimer()

@@ -71,10 +71,10 @@ func Run(ctx context.Context, c Conn, b *Batch) error {
 // An empty table stays empty until a MatchDR of the batch buffers a DR.
 func CheckPendingDRs(ctx context.Context, c Conn, b *Batch) error {
 	b.pendingDRs = true
-	if !slices.ContainsFunc(b.Steps, func(s Step) bool { return s.PendingDRs }) {
+	if !b.NeedsPendingDRs() {
 		return nil
 	}
-	err := QueryRow(ctx, c, `SELECT 1 FROM pending_drs LIMIT 1`, nil, new(int64))
+	err := QueryRow(ctx, c, PendingDRsQuery, nil, new(int64))
 	switch {
 	case errors.Is(err, errNoRows):
 		b.pendingDRs = false
@@ -83,6 +83,19 @@ func CheckPendingDRs(ctx context.Context, c Conn, b *Batch) error {
 	}
 	return nil
 }
+
+// PendingDRsQuery returns a row when pending_drs holds any.
+const PendingDRsQuery = `SELECT 1 FROM pending_drs LIMIT 1`
+
+// NeedsPendingDRs reports whether some step depends on whether
+// pending_drs holds rows.
+func (b *Batch) NeedsPendingDRs() bool {
+	return slices.ContainsFunc(b.Steps, func(s Step) bool { return s.PendingDRs })
+}
+
+// SetPendingDRs records what PendingDRsQuery found, for a runner that
+// reads it itself (in the transaction, before the steps).
+func (b *Batch) SetPendingDRs(found bool) { b.pendingDRs = found }
 
 func runStep(ctx context.Context, c Conn, s Step) error {
 	if s.Read == nil {

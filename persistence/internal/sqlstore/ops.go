@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,6 +199,13 @@ func validateMO(op persistence.Op) error {
 // times are fixed here, outside any retried closure.
 func NewBatch(groups [][]persistence.Op, now time.Time) (*Batch, error) {
 	b := &Batch{Results: make([][]persistence.Result, len(groups)), initial: make([][]persistence.Result, len(groups)), pendingDRs: true}
+	// The groups come from concurrent callers, so any order of them is a
+	// valid order of the writes: single-op CallbackDone groups are taken
+	// out of line and become one statement after the rest. (Unkeyed
+	// InsertMessage groups as one multi-row insert per table were tried
+	// too: exact, but the lifecycle benchmark on SQLite ran 14% slower.)
+	var dones []setOp[persistence.CallbackDone]
+	rest := make([]int, 0, len(groups))
 	for g, ops := range groups {
 		if err := Validate(ops); err != nil {
 			return nil, err
@@ -205,8 +213,19 @@ func NewBatch(groups [][]persistence.Op, now time.Time) (*Batch, error) {
 		b.Results[g] = make([]persistence.Result, len(ops))
 		b.initial[g] = make([]persistence.Result, len(ops))
 		for i, op := range ops {
-			res := &b.Results[g][i]
 			b.initial[g][i] = initialResult(op)
+		}
+		if len(ops) == 1 {
+			if o, ok := ops[0].(persistence.CallbackDone); ok {
+				dones = append(dones, setOp[persistence.CallbackDone]{o, &b.Results[g][0]})
+				continue
+			}
+		}
+		rest = append(rest, g)
+	}
+	for _, g := range rest {
+		for i, op := range groups[g] {
+			res := &b.Results[g][i]
 			switch o := op.(type) {
 			case persistence.InsertMessage:
 				b.insertMessage(o, res, now)
@@ -225,7 +244,64 @@ func NewBatch(groups [][]persistence.Op, now time.Time) (*Batch, error) {
 			}
 		}
 	}
+	b.callbacksDone(dones)
 	return b, nil
+}
+
+// setOp is an op run by a set-based statement, with its result.
+type setOp[T any] struct {
+	op  T
+	res *persistence.Result
+}
+
+// maxSetRows bounds the rows of one set-based statement, keeping its
+// parameters under the limits of SQLite and PostgreSQL.
+const maxSetRows = 500
+
+// padded repeats the last op up to the next power of two, so that the
+// statement has one of a few shapes that the SQLite backend keeps
+// prepared. A repeated row conflicts with its original and does nothing;
+// a repeated id matches the one row once.
+func padded[T any](ops []T) []T {
+	n := 1
+	for n < len(ops) {
+		n *= 2
+	}
+	out := slices.Grow(ops[:len(ops):len(ops)], n-len(ops))
+	for len(out) < n {
+		out = append(out, ops[len(ops)-1])
+	}
+	return out
+}
+
+// callbacksDone adds one UPDATE for single-op CallbackDone groups. Of two
+// ops with one id the first is applied, as one by one.
+func (b *Batch) callbacksDone(ops []setOp[persistence.CallbackDone]) {
+	for len(ops) > 0 {
+		n := min(len(ops), maxSetRows)
+		chunk := padded(ops[:n])
+		ops = ops[n:]
+		var p params
+		in := make([]string, len(chunk))
+		byID := make(map[string][]*persistence.Result, len(chunk))
+		for i, o := range chunk {
+			in[i] = p.add(o.op.ID)
+			byID[o.op.ID] = append(byID[o.op.ID], o.res)
+		}
+		b.add(`UPDATE outbox SET done = 1 WHERE id IN (`+strings.Join(in, ", ")+`) AND done = 0 RETURNING id, message_id`,
+			p.args, func(r Rows) error {
+				for r.Next() {
+					var id, msg string
+					if err := r.Scan(&id, &msg); err != nil {
+						return err
+					}
+					if rs := byID[id]; len(rs) > 0 {
+						rs[0].Applied, rs[0].MessageID = true, msg
+					}
+				}
+				return r.Err()
+			})
+	}
 }
 
 func initialResult(op persistence.Op) persistence.Result {

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -77,5 +78,63 @@ func TestResetRestoresResults(t *testing.T) {
 	b.Reset()
 	if b.Results[0][0] != (persistence.Result{}) || b.Results[0][1] != (persistence.Result{MOID: "mo"}) {
 		t.Errorf("mo results after reset: %+v", b.Results)
+	}
+}
+
+// fakeRows returns fixed rows of (id, message id).
+type fakeRows struct {
+	rows [][2]string
+	i    int
+}
+
+func (r *fakeRows) Next() bool { r.i++; return r.i <= len(r.rows) }
+func (r *fakeRows) Scan(dest ...any) error {
+	*dest[0].(*string), *dest[1].(*string) = r.rows[r.i-1][0], r.rows[r.i-1][1]
+	return nil
+}
+func (r *fakeRows) Err() error { return nil }
+func (r *fakeRows) Close()     {}
+
+func TestCallbacksDoneAsOneStatement(t *testing.T) {
+	done := func(id string) []persistence.Op { return []persistence.Op{persistence.CallbackDone{ID: id}} }
+	tests := []struct {
+		name     string
+		groups   [][]persistence.Op
+		returned [][2]string // rows the UPDATE returns
+		applied  []bool
+		steps    int
+	}{
+		{"one", [][]persistence.Op{done("a")}, [][2]string{{"a", "m"}}, []bool{true}, 1},
+		{"first of a repeated id", [][]persistence.Op{done("a"), done("a"), done("b")}, [][2]string{{"a", "m"}}, []bool{true, false, false}, 1},
+		{"padded to four", [][]persistence.Op{done("a"), done("b"), done("c")}, [][2]string{{"c", "m"}, {"a", "m"}}, []bool{true, false, true}, 1},
+		{"in a multi-op group stays per op", [][]persistence.Op{{persistence.CallbackDone{ID: "a"}, persistence.CallbackDone{ID: "b"}}}, nil, []bool{false, false}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := NewBatch(tt.groups, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Steps) != tt.steps {
+				t.Fatalf("%d steps, want %d", len(b.Steps), tt.steps)
+			}
+			if tt.steps == 1 {
+				if n := len(b.Steps[0].Args); n&(n-1) != 0 {
+					t.Errorf("%d ids, not a power of two", n)
+				}
+				if err := b.Steps[0].Read(&fakeRows{rows: tt.returned}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []bool
+			for _, rs := range b.Results {
+				for _, r := range rs {
+					got = append(got, r.Applied)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.applied) {
+				t.Errorf("applied = %v, want %v", got, tt.applied)
+			}
+		})
 	}
 }
