@@ -47,7 +47,6 @@ type Deps struct {
 type Submit struct {
 	Message  persistence.Message
 	Parts    []persistence.Part
-	Jobs     []*operator.Job
 	Encoding string
 }
 
@@ -131,7 +130,7 @@ func (c *customerActor) submit(ctx actor.Context, m *Submit) {
 		journal.Log(&log, journal.Entry{Event: "mt_accepted", MessageID: msg.ID, Part: -1, Parts: msg.PartCount, Customer: msg.CustomerID})
 		journal.Log(&log, journal.Entry{Event: "mt_queued", MessageID: msg.ID, Part: -1, Parts: msg.PartCount, Customer: msg.CustomerID,
 			Operator: msg.Route[0], Status: string(persistence.StatusQueued)})
-		root.Send(operator.PID(self.Address, msg.Route[0]), &operator.Enqueue{Jobs: m.Jobs})
+		root.Send(operator.PID(self.Address, msg.Route[0]), &operator.Enqueue{Jobs: operator.JobsOf(msg, m.Parts)})
 	}()
 }
 

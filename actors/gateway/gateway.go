@@ -149,7 +149,6 @@ func (g *Gateway) accept(ctx context.Context, in prepared) (*api.SubmitResponse,
 		sub.Parts = append(sub.Parts, persistence.Part{MessageID: msg.ID, Index: i, DataCoding: p.DataCoding,
 			ESMClass: p.ESMClass, Payload: p.Payload, Status: persistence.StatusQueued, Operator: route[0], UpdatedAt: now})
 	}
-	sub.Jobs = operator.JobsOf(msg, sub.Parts)
 	res, err := g.system.Root.RequestFuture(customer.PID(g.system.Address(), in.customerID), sub, g.cfg.Timeout).Result()
 	if err != nil {
 		return nil, fmt.Errorf("accept %s: %w", msg.ID, err)

@@ -17,28 +17,20 @@ import (
 // BenchmarkWrite measures one InsertMessage per Write from many goroutines,
 // as the HTTP and SMPP intake does; it closes s.
 func BenchmarkWrite(b *testing.B, s persistence.Store) {
-	defer func() {
-		if err := s.Close(); err != nil {
-			b.Error(err)
-		}
-	}()
-	b.SetParallelism(64)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := s.Write(context.Background(), newMessage("bench", "", 1, "")); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	benchParallel(b, s, "msgs/s", func() persistence.Op { return newMessage("bench", "", 1, "") })
 }
 
 // BenchmarkInsertMO measures one InsertMO (routed to an SMPP customer, so
 // with its delivery) per Write from many goroutines; it closes s.
 func BenchmarkInsertMO(b *testing.B, s persistence.Store) {
+	benchParallel(b, s, "mos/s", func() persistence.Op {
+		return persistence.InsertMO{MO: newMO("bench", persistence.ChannelSMPP, ulid.Make().String())}
+	})
+}
+
+// benchParallel writes one op per Write from 64 goroutines per core and
+// reports the rate in unit; it closes s.
+func benchParallel(b *testing.B, s persistence.Store, unit string, op func() persistence.Op) {
 	defer func() {
 		if err := s.Close(); err != nil {
 			b.Error(err)
@@ -49,14 +41,13 @@ func BenchmarkInsertMO(b *testing.B, s persistence.Store) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			mo := newMO("bench", persistence.ChannelSMPP, ulid.Make().String())
-			if _, err := s.Write(context.Background(), persistence.InsertMO{MO: mo}); err != nil {
+			if _, err := s.Write(context.Background(), op()); err != nil {
 				b.Error(err)
 				return
 			}
 		}
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mos/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
 }
 
 // BenchmarkLifecycle measures the write mix of one single-part message
